@@ -1,0 +1,148 @@
+"""Everything wrong with a vault, each problem with its file and line.
+
+Problems found while reading one file are stored by the index; this module adds the ones that
+need the whole vault: duplicate titles and ids, unresolved links, self-links, empty notes and
+circular hubs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from .index import Index
+from .parse import Problem
+from .vault import fold
+
+
+def diagnose(index: Index) -> list[Problem]:
+    """All problems, errors first within each file, sorted by file and line."""
+    problems = index.problems()
+    problems += _duplicates(index)
+    problems += _link_problems(index)
+    problems += _content_problems(index)
+    problems += _hub_cycles(index)
+    order = {"error": 0, "warning": 1}
+    return sorted(problems, key=lambda p: (p.path, p.line, order.get(p.severity, 2), p.code))
+
+
+def has_errors(problems: list[Problem]) -> bool:
+    return any(p.severity == "error" for p in problems)
+
+
+def _duplicates(index: Index) -> list[Problem]:
+    found: list[Problem] = []
+    rows = index.db.execute("SELECT path, kind, title, doc_id FROM documents ORDER BY path")
+    by_title: dict[tuple[str, str], list[str]] = defaultdict(list)
+    by_id: dict[str, list[str]] = defaultdict(list)
+    for path, kind, title, doc_id in rows:
+        family = "source" if kind == "source" else "note"
+        by_title[(family, fold(title))].append(path)
+        if doc_id:
+            by_id[doc_id].append(path)
+    for (_family, title), paths in by_title.items():
+        for path in paths[1:]:
+            found.append(
+                Problem(
+                    path,
+                    1,
+                    "error",
+                    "duplicate-title",
+                    f'has the same title as {paths[0]} ("{title}"); links by title are '
+                    "ambiguous until one is renamed",
+                )
+            )
+    for doc_id, paths in by_id.items():
+        for path in paths[1:]:
+            found.append(
+                Problem(
+                    path, 1, "error", "duplicate-id", f"has the same id '{doc_id}' as {paths[0]}"
+                )
+            )
+    return found
+
+
+def _link_problems(index: Index) -> list[Problem]:
+    found: list[Problem] = []
+    for link in index.unresolved_links():
+        if link.style == "source":
+            message = (
+                f"cites source '{link.target}' but the vault has no source file with "
+                "that id; add one to sources/"
+            )
+            found.append(Problem(link.path, link.line, "warning", "unknown-source", message))
+        elif link.style == "hub":
+            message = f"names hub '{link.target}', which is not in the vault"
+            found.append(Problem(link.path, link.line, "error", "unknown-hub", message))
+        else:
+            what = "embed" if link.embed else "link"
+            written = f"[[{link.target}]]" if link.style == "wiki" else f"({link.target})"
+            message = f"{what} {written} points at nothing in the vault"
+            found.append(Problem(link.path, link.line, "error", "unresolved-link", message))
+    rows = index.db.execute(
+        "SELECT d.path, l.line, l.target FROM links l JOIN documents d ON d.id = l.doc "
+        "WHERE l.resolved = d.path AND l.target != '' AND l.style IN ('wiki', 'markdown')"
+    )
+    for path, line, target in rows:
+        message = f"links to itself ([[{target}]])"
+        found.append(Problem(path, line, "warning", "self-link", message))
+    return found
+
+
+def _content_problems(index: Index) -> list[Problem]:
+    found: list[Problem] = []
+    rows = index.db.execute(
+        "SELECT path, kind, title_source, body, words, summary FROM documents ORDER BY path"
+    )
+    for path, kind, title_source, _body, words, summary in rows:
+        if kind == "note" and words == 0 and not summary:
+            found.append(
+                Problem(path, 1, "error", "empty-note", "is empty: no text and no summary")
+            )
+        elif title_source == "file name" and kind != "source":
+            found.append(
+                Problem(
+                    path,
+                    1,
+                    "warning",
+                    "no-title",
+                    "has no title (no 'title:' and no '# heading'); the file name is used",
+                )
+            )
+    return found
+
+
+def _hub_cycles(index: Index) -> list[Problem]:
+    """A hub listing a hub that (through others) lists the first: reported once per cycle."""
+    hubs = {row.path for row in index.documents("hub")}
+    edges: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    rows = index.db.execute(
+        "SELECT d.path, l.resolved, l.line FROM links l JOIN documents d ON d.id = l.doc "
+        "WHERE d.kind = 'hub' AND l.style IN ('wiki', 'markdown', 'hub')"
+    )
+    for src, dst, line in rows:
+        if dst in hubs and dst != src:
+            edges[src].append((dst, line))
+    found: list[Problem] = []
+    reported: set[frozenset[str]] = set()
+    for start in sorted(hubs):
+        stack = [(start, [start], 0)]
+        while stack:
+            node, trail, line = stack.pop()
+            for nxt, nline in edges.get(node, []):
+                if nxt == start:
+                    key = frozenset(trail)
+                    if key not in reported:
+                        reported.add(key)
+                        loop = " → ".join([*trail, start])
+                        found.append(
+                            Problem(
+                                start,
+                                line or nline,
+                                "warning",
+                                "hub-cycle",
+                                f"hubs list each other in a circle: {loop}",
+                            )
+                        )
+                elif nxt not in trail and len(trail) < 20:
+                    stack.append((nxt, [*trail, nxt], line or nline))
+    return found

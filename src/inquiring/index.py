@@ -1,0 +1,529 @@
+"""The SQLite index of a vault: documents, links, problems and full-text search.
+
+The index is derived from the files and can be deleted at any time. Updates are incremental:
+a file is re-parsed only when its content hash changes, and links are re-resolved against
+the whole vault whenever the set of documents changes, so nothing stale survives a rename.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InquiringError, NotFound, VaultNotFound
+from .parse import Link, Problem
+from .source_ids import normalise_source_id
+from .vault import (
+    INDEX_DIR,
+    Document,
+    Resolver,
+    Target,
+    Vault,
+    VaultFile,
+    content_hash,
+    fold,
+)
+
+SCHEMA_VERSION = 1
+BM25_WEIGHTS = (10.0, 4.0, 4.0, 1.0)  # title, dek, summary, body
+BODY_LINK_STYLES = ("wiki", "markdown")
+
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE files (
+    path TEXT PRIMARY KEY, hash TEXT NOT NULL, size INTEGER NOT NULL, mtime REAL NOT NULL,
+    status TEXT NOT NULL  -- document | attachment | skipped
+);
+CREATE TABLE documents (
+    id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, hash TEXT NOT NULL,
+    title TEXT NOT NULL, title_source TEXT NOT NULL, dek TEXT NOT NULL, summary TEXT NOT NULL,
+    body TEXT NOT NULL, doc_id TEXT NOT NULL, date TEXT NOT NULL, collection TEXT NOT NULL,
+    categories TEXT NOT NULL, hubs TEXT NOT NULL, aliases TEXT NOT NULL, tags TEXT NOT NULL,
+    sections TEXT NOT NULL, meta TEXT NOT NULL, words INTEGER NOT NULL
+);
+CREATE INDEX documents_kind ON documents (kind);
+CREATE TABLE links (
+    doc INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    line INTEGER NOT NULL, style TEXT NOT NULL, target TEXT NOT NULL, fragment TEXT NOT NULL,
+    text TEXT NOT NULL, embed INTEGER NOT NULL, section TEXT NOT NULL,
+    resolved TEXT  -- vault-relative path of the target, NULL when unresolved
+);
+CREATE INDEX links_doc ON links (doc);
+CREATE INDEX links_resolved ON links (resolved);
+CREATE TABLE problems (
+    path TEXT NOT NULL, line INTEGER NOT NULL, severity TEXT NOT NULL, code TEXT NOT NULL,
+    message TEXT NOT NULL
+);
+CREATE INDEX problems_path ON problems (path);
+CREATE VIRTUAL TABLE documents_fts USING fts5 (
+    title, dek, summary, body, tokenize = 'porter unicode61 remove_diacritics 2'
+);
+"""
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class UpdateReport:
+    """What one `update` did."""
+
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    seconds: float = 0.0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def touched(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+
+@dataclass(frozen=True)
+class DocRow:
+    """One indexed document, as the query functions return it."""
+
+    id: int
+    path: str
+    kind: str
+    title: str
+    dek: str
+    summary: str
+    doc_id: str
+    date: str
+    collection: str
+    categories: list[str]
+    hubs: list[str]
+    aliases: list[str]
+    words: int
+
+    @property
+    def slug(self) -> str:
+        return self.path.rsplit("/", 1)[-1].removesuffix(".md")
+
+
+@dataclass(frozen=True)
+class LinkRow:
+    """A link with both ends named, for listings."""
+
+    path: str  # the file the link is written in
+    line: int
+    style: str
+    target: str
+    text: str
+    embed: bool
+    resolved: str | None
+    title: str  # title of the other end ('' when unresolved or an attachment)
+
+
+DOC_COLUMNS = (
+    "id, path, kind, title, dek, summary, doc_id, date, collection, categories, hubs, "
+    "aliases, words"
+)
+
+
+def _doc_row(row: sqlite3.Row | tuple) -> DocRow:
+    values = list(row)
+    for i in (9, 10, 11):
+        values[i] = json.loads(values[i])
+    return DocRow(*values)
+
+
+def index_location(vault: Vault) -> tuple[Path, str | None]:
+    """Where the index lives: inside the vault, or in the user cache when the vault is read-only."""
+    inside = vault.root / INDEX_DIR
+    try:
+        inside.mkdir(exist_ok=True)
+        if os.access(inside, os.W_OK):
+            return inside / "index.db", None
+    except OSError:
+        pass
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "inquiring"
+    key = hashlib.sha1(str(vault.root).encode()).hexdigest()[:16]
+    folder = cache / key
+    folder.mkdir(parents=True, exist_ok=True)
+    note = f"the vault folder is read-only, so its index is kept in {folder}"
+    return folder / "index.db", note
+
+
+class Index:
+    """A vault's index. Pass it to whatever needs to query the vault."""
+
+    def __init__(self, vault: Vault, path: Path | None = None) -> None:
+        if not vault.root.is_dir():
+            raise VaultNotFound(
+                f"no vault folder at {vault.root}; pass --vault DIR or run 'inquiring init DIR'"
+            )
+        self.vault = vault
+        self.location_note: str | None = None
+        if path is None:
+            path, self.location_note = index_location(vault)
+        self.path = path
+        self.db = self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path)
+        if self._schema_version(db) != SCHEMA_VERSION:
+            db.close()
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            db = sqlite3.connect(self.path)
+            db.executescript(SCHEMA)
+            db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            db.commit()
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA foreign_keys = ON")
+        return db
+
+    @staticmethod
+    def _schema_version(db: sqlite3.Connection) -> int | None:
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except sqlite3.DatabaseError:
+            return None
+        return int(row[0]) if row else None
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- updating ---------------------------------------------------------------------------
+
+    def update(self, rebuild: bool = False, progress: Progress | None = None) -> UpdateReport:
+        """Bring the index in line with the files; only changed files are parsed again."""
+        start = time.perf_counter()
+        report = UpdateReport()
+        markdown, attachments = self.vault.scan()
+        if rebuild:
+            self._clear()
+        known = {
+            path: (digest, size, mtime)
+            for path, digest, size, mtime in self.db.execute(
+                "SELECT path, hash, size, mtime FROM files WHERE status != 'attachment'"
+            )
+        }
+        on_disk = {f.path for f in markdown}
+        stale = [p for p in known if p not in on_disk]
+        todo = [
+            f for f in markdown if known.get(f.path, (None, None, None))[1:] != (f.size, f.mtime)
+        ]
+        report.unchanged = len(markdown) - len(todo)
+        with self.db:
+            for path in stale:
+                self._remove(path)
+            report.removed = len(stale)
+            for done, vf in enumerate(todo, start=1):
+                self._refresh(vf, known.get(vf.path, (None,))[0], report)
+                if progress:
+                    progress(done, len(todo))
+            attachments_changed = self._sync_attachments(attachments)
+            if report.touched or attachments_changed or rebuild:
+                self._resolve_links()
+        report.seconds = time.perf_counter() - start
+        return report
+
+    def _clear(self) -> None:
+        with self.db:
+            for table in ("files", "documents", "links", "problems", "documents_fts"):
+                self.db.execute(f"DELETE FROM {table}")
+
+    def _refresh(self, vf: VaultFile, old_hash: str | None, report: UpdateReport) -> None:
+        try:
+            data = self.vault.read_bytes(vf.path)
+        except OSError:
+            data = None
+        if data is not None and old_hash is not None and content_hash(data) == old_hash:
+            self.db.execute(
+                "UPDATE files SET size = ?, mtime = ? WHERE path = ?",
+                (vf.size, vf.mtime, vf.path),
+            )
+            report.unchanged += 1
+            return
+        doc, digest, problems = self.vault.load(vf.path, data)
+        if old_hash is None:
+            report.added += 1
+        else:
+            report.changed += 1
+        self._remove(vf.path)
+        status = "document" if doc else "skipped"
+        report.skipped += doc is None
+        self.db.execute(
+            "INSERT INTO files VALUES (?, ?, ?, ?, ?)", (vf.path, digest, vf.size, vf.mtime, status)
+        )
+        self.db.executemany(
+            "INSERT INTO problems VALUES (?, ?, ?, ?, ?)",
+            [(p.path, p.line, p.severity, p.code, p.message) for p in problems],
+        )
+        report.problems.extend(problems)
+        if doc is not None:
+            self._insert(doc)
+
+    def _insert(self, doc: Document) -> None:
+        p, meta = doc.parsed, doc.parsed.meta
+        cur = self.db.execute(
+            "INSERT INTO documents (path, kind, hash, title, title_source, dek, summary, body, "
+            "doc_id, date, collection, categories, hubs, aliases, tags, sections, meta, words) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                doc.path,
+                doc.kind,
+                doc.hash,
+                p.title,
+                p.title_source,
+                p.dek,
+                p.summary,
+                p.body,
+                doc.doc_id,
+                str(meta.get("date", meta.get("published", meta.get("created", "")))),
+                meta.get("collection", ""),
+                json.dumps(meta["categories"]),
+                json.dumps(meta["hubs"]),
+                json.dumps(meta["aliases"]),
+                json.dumps(meta["tags"]),
+                json.dumps(p.sections),
+                json.dumps(meta, ensure_ascii=False),
+                len(p.body.split()),
+            ),
+        )
+        rowid = cur.lastrowid
+        self.db.execute(
+            "INSERT INTO documents_fts (rowid, title, dek, summary, body) VALUES (?, ?, ?, ?, ?)",
+            (rowid, p.title, p.dek, p.summary, p.body),
+        )
+        self.db.executemany(
+            "INSERT INTO links VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+            [
+                (rowid, r.line, r.style, r.target, r.fragment, r.text, int(r.embed), r.section)
+                for r in doc.refs
+            ],
+        )
+
+    def _remove(self, path: str) -> None:
+        row = self.db.execute("SELECT id FROM documents WHERE path = ?", (path,)).fetchone()
+        if row:
+            self.db.execute("DELETE FROM documents_fts WHERE rowid = ?", row)
+            self.db.execute("DELETE FROM links WHERE doc = ?", row)
+            self.db.execute("DELETE FROM documents WHERE id = ?", row)
+        self.db.execute("DELETE FROM problems WHERE path = ?", (path,))
+        self.db.execute("DELETE FROM files WHERE path = ?", (path,))
+
+    def _sync_attachments(self, attachments: list[VaultFile]) -> bool:
+        stored = {
+            row[0] for row in self.db.execute("SELECT path FROM files WHERE status = 'attachment'")
+        }
+        current = {a.path: a for a in attachments}
+        if stored == set(current):
+            return False
+        self.db.execute("DELETE FROM files WHERE status = 'attachment'")
+        self.db.executemany(
+            "INSERT INTO files VALUES (?, '', ?, ?, 'attachment')",
+            [(a.path, a.size, a.mtime) for a in current.values()],
+        )
+        return True
+
+    def resolver(self) -> Resolver:
+        targets = [
+            Target(path, title, tuple(json.loads(aliases)), doc_id)
+            for path, title, aliases, doc_id in self.db.execute(
+                "SELECT path, title, aliases, doc_id FROM documents"
+            )
+        ]
+        targets += [
+            Target(row[0])
+            for row in self.db.execute("SELECT path FROM files WHERE status = 'attachment'")
+        ]
+        return Resolver(targets)
+
+    def _resolve_links(self) -> None:
+        resolver = self.resolver()
+        changes = []
+        rows = self.db.execute(
+            "SELECT links.rowid, d.path, links.style, links.target, links.resolved "
+            "FROM links JOIN documents d ON d.id = links.doc"
+        ).fetchall()
+        for rowid, src, style, target, old in rows:
+            new = resolver.resolve(Link(target, "", "", 0, False, style), src)
+            if new != old:
+                changes.append((new, rowid))
+        self.db.executemany("UPDATE links SET resolved = ? WHERE rowid = ?", changes)
+
+    # -- querying ---------------------------------------------------------------------------
+
+    def documents(self, kind: str | None = None) -> list[DocRow]:
+        sql = f"SELECT {DOC_COLUMNS} FROM documents"
+        args: tuple = ()
+        if kind:
+            sql += " WHERE kind = ?"
+            args = (kind,)
+        return [_doc_row(r) for r in self.db.execute(sql + " ORDER BY path", args)]
+
+    def document(self, path: str) -> DocRow | None:
+        row = self.db.execute(
+            f"SELECT {DOC_COLUMNS} FROM documents WHERE path = ?", (path,)
+        ).fetchone()
+        return _doc_row(row) if row else None
+
+    def body(self, path: str) -> str:
+        row = self.db.execute("SELECT body FROM documents WHERE path = ?", (path,)).fetchone()
+        return row[0] if row else ""
+
+    def links_from(self, path: str, styles: tuple[str, ...] = BODY_LINK_STYLES) -> list[LinkRow]:
+        return self._link_rows("src.path = ?", path, styles)
+
+    def links_to(self, path: str, styles: tuple[str, ...] = BODY_LINK_STYLES) -> list[LinkRow]:
+        """Links from other documents that resolve to `path` (backlinks)."""
+        return self._link_rows("l.resolved = ? AND src.path != l.resolved", path, styles)
+
+    def _link_rows(self, where: str, path: str, styles: tuple[str, ...]) -> list[LinkRow]:
+        marks = ",".join("?" * len(styles))
+        rows = self.db.execute(
+            "SELECT src.path, l.line, l.style, l.target, l.text, l.embed, l.resolved, "
+            "coalesce(dst.title, '') FROM links l JOIN documents src ON src.id = l.doc "
+            f"LEFT JOIN documents dst ON dst.path = l.resolved WHERE {where} "
+            f"AND l.style IN ({marks}) ORDER BY src.path, l.line",
+            (path, *styles),
+        )
+        return [LinkRow(p, ln, st, t, tx, bool(e), r, ti) for p, ln, st, t, tx, e, r, ti in rows]
+
+    def unresolved_links(self) -> list[LinkRow]:
+        rows = self.db.execute(
+            "SELECT src.path, l.line, l.style, l.target, l.text, l.embed FROM links l "
+            "JOIN documents src ON src.id = l.doc WHERE l.resolved IS NULL "
+            "ORDER BY src.path, l.line"
+        )
+        return [LinkRow(p, ln, st, t, tx, bool(e), None, "") for p, ln, st, t, tx, e in rows]
+
+    def hub_members(self, hub_path: str) -> list[DocRow]:
+        """Documents listed in the hub's sections or naming the hub in their front matter."""
+        rows = self.db.execute(
+            f"SELECT {DOC_COLUMNS} FROM documents WHERE path IN ("
+            "  SELECT l.resolved FROM links l JOIN documents h ON h.id = l.doc"
+            "  WHERE h.path = ? AND l.section != '' AND l.style IN ('wiki', 'markdown')"
+            "  UNION SELECT src.path FROM links l JOIN documents src ON src.id = l.doc"
+            "  WHERE l.style = 'hub' AND l.resolved = ?"
+            ") AND path != ? ORDER BY path",
+            (hub_path, hub_path, hub_path),
+        )
+        return [_doc_row(r) for r in rows]
+
+    def find(self, ref: str) -> DocRow:
+        """A document by path, file name, title, alias or source id, case-insensitively."""
+        resolver = self.resolver()
+        path = resolver.by_source_id.get(normalise_source_id(ref))
+        path = path or resolver.resolve(Link(ref.strip(), "", "", 0, False, "wiki"), "")
+        row = self.document(path) if path else None
+        if row is None:
+            raise NotFound(f"no note matches '{ref}'; try: inquiring search \"{ref}\"")
+        return row
+
+    def select(
+        self,
+        kind: str | None = "note",
+        hub: str | None = None,
+        category: str | None = None,
+        collection: str | None = None,
+    ) -> list[DocRow]:
+        """Documents of one kind, narrowed to a hub, a category or a collection."""
+        rows = self.documents(kind)
+        if hub:
+            hub_row = self.find(hub)
+            if hub_row.kind != "hub":
+                raise InquiringError(f"'{hub}' is {hub_row.path}, which is not a hub")
+            members = {r.path for r in self.hub_members(hub_row.path)}
+            rows = [r for r in rows if r.path in members]
+        if category:
+            rows = [r for r in rows if fold(category) in {fold(c) for c in r.categories}]
+        if collection:
+            rows = [r for r in rows if fold(r.collection) == fold(collection)]
+        return rows
+
+    def problems(self) -> list[Problem]:
+        rows = self.db.execute(
+            "SELECT path, line, severity, code, message FROM problems ORDER BY path, line"
+        )
+        return [Problem(*r) for r in rows]
+
+    def search(self, query: str, limit: int = 10) -> list[tuple[DocRow, float]]:
+        """Full-text search ranked by BM25 (title above dek and summary above body)."""
+        match = fts_query(query)
+        if not match:
+            return []
+        weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+        rows = self.db.execute(
+            f"SELECT {', '.join('d.' + c.strip() for c in DOC_COLUMNS.split(','))}, "
+            f"bm25(documents_fts, {weights}) AS rank FROM documents_fts "
+            "JOIN documents d ON d.id = documents_fts.rowid "
+            "WHERE documents_fts MATCH ? ORDER BY rank LIMIT ?",
+            (match, limit),
+        )
+        return [(_doc_row(r[:-1]), -r[-1]) for r in rows]
+
+    def stats(self) -> dict[str, int]:
+        counts = dict(self.db.execute("SELECT kind, count(*) FROM documents GROUP BY kind"))
+        marks = ",".join("?" * len(BODY_LINK_STYLES))
+        links, unresolved = self.db.execute(
+            f"SELECT count(*), count(*) - count(resolved) FROM links WHERE style IN ({marks})",
+            BODY_LINK_STYLES,
+        ).fetchone()
+        one = self.db.execute
+        return {
+            "notes": counts.get("note", 0),
+            "sources": counts.get("source", 0),
+            "hubs": counts.get("hub", 0),
+            "lines": counts.get("line", 0),
+            "links": links,
+            "unresolved_links": unresolved,
+            "attachments": one("SELECT count(*) FROM files WHERE status = 'attachment'").fetchone()[
+                0
+            ],
+            "skipped_files": one("SELECT count(*) FROM files WHERE status = 'skipped'").fetchone()[
+                0
+            ],
+            "words": one("SELECT coalesce(sum(words), 0) FROM documents").fetchone()[0],
+            "problems": one("SELECT count(*) FROM problems").fetchone()[0],
+        }
+
+    def dump(self) -> Iterator[tuple]:
+        """Every row keyed by path rather than row id, to compare two indexes of one vault."""
+        yield from self.db.execute(
+            "SELECT path, kind, hash, title, title_source, dek, summary, body, doc_id, date, "
+            "collection, categories, hubs, aliases, tags, sections, meta, words "
+            "FROM documents ORDER BY path"
+        )
+        yield from self.db.execute(
+            "SELECT d.path, l.line, l.style, l.target, l.fragment, l.text, l.embed, l.section, "
+            "l.resolved FROM links l JOIN documents d ON d.id = l.doc ORDER BY 1, 2, 3, 4, 5, 6"
+        )
+        yield from self.db.execute("SELECT * FROM problems ORDER BY 1, 2, 3, 4, 5")
+        yield from self.db.execute("SELECT path, hash, size, status FROM files ORDER BY path")
+        yield from self.db.execute(
+            "SELECT d.path, f.title, f.dek, f.summary, f.body FROM documents_fts f "
+            "JOIN documents d ON d.id = f.rowid ORDER BY d.path"
+        )
+
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def fts_query(text: str, max_terms: int = 64) -> str:
+    """Any user text → a safe FTS5 query: each word quoted, any of them may match."""
+    terms: dict[str, None] = {}
+    for token in _TOKEN.findall(text):
+        terms.setdefault(token.lower(), None)
+        if len(terms) >= max_terms:
+            break
+    return " OR ".join(f'"{t}"' for t in terms)

@@ -1,0 +1,371 @@
+"""One Markdown file's text → a parsed document: front matter, title, summary, links.
+
+Pure text in, data out: no file system, no index. Every problem found is returned with the
+line it is on rather than raised, so one broken note never stops a vault from indexing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+import yaml
+
+LIST_FIELDS = ("categories", "hubs", "sources", "aliases", "tags")
+TEXT_FIELDS = ("title", "dek", "summary", "collection", "id", "type", "question", "description")
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]*)\]\]")
+_MDLINK = re.compile(
+    r"(!?)\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]"
+    r"\(\s*(<[^>\n]*>|[^)\s]*)(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^)\n]*\)))?\s*\)"
+)
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
+_INLINE_MARKUP = re.compile(r"(\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)|`)")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong in a file, found while reading it."""
+
+    path: str
+    line: int
+    severity: str  # "error" or "warning"
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.severity}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link or embed as written in a file; resolution happens against the whole vault."""
+
+    target: str  # path, file name, title or alias as written, without the #fragment
+    fragment: str  # heading or ^block id after '#', '' when there is none
+    text: str  # the shown text, '' when there is none
+    line: int
+    embed: bool
+    style: str  # "wiki" or "markdown"
+    section: str = ""  # the '## ' section the link sits under ('' before the first one)
+
+
+@dataclass
+class ParsedDocument:
+    """What one file says, before the vault is consulted."""
+
+    meta: dict[str, Any]
+    body: str
+    body_line: int  # file line number of the body's first line
+    title: str
+    title_source: str  # "front matter", "heading" or "file name"
+    dek: str
+    summary: str
+    links: list[Link] = field(default_factory=list)
+    sections: list[tuple[str, int]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    meta_lines: dict[str, int] = field(default_factory=dict)  # front matter key → file line
+
+
+def parse_document(text: str, path: str) -> ParsedDocument:
+    """Parse the text of the file at vault-relative `path`."""
+    problems: list[Problem] = []
+    meta, body, body_line = _split_front_matter(text, path, problems)
+    meta_lines = _meta_lines(text, body_line) if body_line > 1 else {}
+    meta = _clean_meta(meta, path, meta_lines, problems)
+    lines = body.split("\n")
+    masked = list(_mask_code(lines))
+    links, sections, first_h1 = _scan(masked, body_line)
+    stem = path.rsplit("/", 1)[-1].removesuffix(".md")
+    if meta.get("title"):
+        title, title_source = meta["title"], "front matter"
+    elif first_h1:
+        title, title_source = first_h1, "heading"
+    else:
+        title, title_source = stem, "file name"
+    dek = meta.get("dek", "")
+    summary = meta.get("summary") or dek or _first_paragraph(lines, masked)
+    return ParsedDocument(
+        meta=meta,
+        body=body,
+        body_line=body_line,
+        title=title,
+        title_source=title_source,
+        dek=dek,
+        summary=summary,
+        links=links,
+        sections=sections,
+        problems=problems,
+        meta_lines=meta_lines,
+    )
+
+
+def _meta_lines(text: str, body_line: int) -> dict[str, int]:
+    """Where each top-level front matter key is, so problems can name the line."""
+    found: dict[str, int] = {}
+    for number, line in enumerate(text.split("\n")[1 : body_line - 2], start=2):
+        match = re.match(r"^([A-Za-z_][\w\-]*)\s*:", line)
+        if match:
+            found.setdefault(match.group(1).lower(), number)
+    return found
+
+
+def _split_front_matter(
+    text: str, path: str, problems: list[Problem]
+) -> tuple[dict[str, Any], str, int]:
+    """Return (front matter, body, body's first line number)."""
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if not text.startswith("---\n") and text.rstrip() != "---":
+        return {}, text, 1
+    lines = text.split("\n")
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+    if end is None:
+        problems.append(
+            Problem(
+                path,
+                1,
+                "error",
+                "front-matter-unclosed",
+                "front matter opens with '---' "
+                "on line 1 but never closes; add a closing '---' line",
+            )
+        )
+        return {}, text, 1
+    raw = "\n".join(lines[1:end])
+    body = "\n".join(lines[end + 1 :])
+    try:
+        loaded = yaml.safe_load(raw) if raw.strip() else {}
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        reason = getattr(err, "problem", None) or str(err).splitlines()[0]
+        problems.append(
+            Problem(
+                path,
+                line,
+                "error",
+                "front-matter-yaml",
+                f"front matter is not valid YAML ({reason}); the note is read without it",
+            )
+        )
+        return {}, body, end + 2
+    if not isinstance(loaded, dict):
+        problems.append(
+            Problem(
+                path,
+                2,
+                "error",
+                "front-matter-shape",
+                "front matter must be 'key: value' lines; it is read as empty",
+            )
+        )
+        return {}, body, end + 2
+    return loaded, body, end + 2
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def _clean_meta(
+    meta: dict[str, Any], path: str, lines: dict[str, int], problems: list[Problem]
+) -> dict[str, Any]:
+    """Make front matter JSON-safe and give the known fields their expected types."""
+    clean = {str(k).strip().lower(): _jsonable(v) for k, v in meta.items()}
+    for key in TEXT_FIELDS:
+        value = clean.get(key)
+        if value is None:
+            clean.pop(key, None)
+        elif isinstance(value, list | dict):
+            problems.append(
+                Problem(
+                    path,
+                    lines.get(key, 1),
+                    "warning",
+                    "front-matter-type",
+                    f"front matter field '{key}' should be text, not a list; it is ignored",
+                )
+            )
+            clean.pop(key)
+        else:
+            clean[key] = " ".join(str(value).split())
+    for key in LIST_FIELDS:
+        value = clean.get(key)
+        if value is None or value == "":
+            clean[key] = []
+        elif isinstance(value, list):
+            clean[key] = [str(v).strip() for v in value if v is not None and str(v).strip()]
+        elif isinstance(value, dict):
+            problems.append(
+                Problem(
+                    path,
+                    lines.get(key, 1),
+                    "warning",
+                    "front-matter-type",
+                    f"front matter field '{key}' should be a list; it is ignored",
+                )
+            )
+            clean[key] = []
+        else:
+            clean[key] = [part.strip() for part in str(value).split(",") if part.strip()]
+    return clean
+
+
+def _mask_code(lines: list[str]) -> list[str | None]:
+    """Each line with inline code blanked out, or None for a line inside fenced code."""
+    out: list[str | None] = []
+    fence: str | None = None
+    for line in lines:
+        match = _FENCE.match(line)
+        if fence is not None:
+            if (
+                match
+                and match.group(1)[0] == fence[0]
+                and len(match.group(1)) >= len(fence)
+                and not match.group(2).strip()
+            ):
+                fence = None
+            out.append(None)
+        elif match and not (match.group(1)[0] == "`" and "`" in match.group(2)):
+            fence = match.group(1)
+            out.append(None)
+        else:
+            out.append(_blank_code_spans(line))
+    return out
+
+
+def _blank_code_spans(line: str) -> str:
+    """Replace the content of `code spans` with spaces, keeping columns."""
+    if "`" not in line:
+        return line
+    chars = list(line)
+    i = 0
+    while i < len(line):
+        if line[i] != "`":
+            i += 1
+            continue
+        run = len(line[i:]) - len(line[i:].lstrip("`"))
+        ticks = "`" * run
+        close = i + run
+        while True:
+            close = line.find(ticks, close)
+            if close == -1:
+                break
+            after = close + run
+            if (after >= len(line) or line[after] != "`") and line[close - 1] != "`":
+                break
+            close = after
+        if close == -1:
+            i += run
+            continue
+        for j in range(i, close + run):
+            chars[j] = " "
+        i = close + run
+    return "".join(chars)
+
+
+def _scan(masked: list[str | None], body_line: int) -> tuple[list[Link], list, str]:
+    """Links, '## ' sections and the first '# ' heading of the body."""
+    links: list[Link] = []
+    sections: list[tuple[str, int]] = []
+    first_h1 = ""
+    section = ""
+    for offset, line in enumerate(masked):
+        if line is None:
+            continue
+        number = body_line + offset
+        heading = _HEADING.match(line)
+        if heading:
+            level, text = len(heading.group(1)), _plain(heading.group(2) or "")
+            if level == 1 and not first_h1 and text:
+                first_h1 = text
+            if level == 2 and text:
+                section = text
+                sections.append((text, number))
+        links.extend(_links_in_line(line, number, section))
+    return links, sections, first_h1
+
+
+def _links_in_line(line: str, number: int, section: str) -> list[Link]:
+    found: list[tuple[int, Link]] = []
+    in_table = line.lstrip().startswith("|")
+    for match in _WIKILINK.finditer(line):
+        inner = match.group(2)
+        if in_table:
+            inner = inner.replace("\\|", "|")
+        target, _, shown = inner.partition("|")
+        target, _, fragment = target.partition("#")
+        target, fragment = target.strip(), fragment.strip()
+        if not target and not fragment:
+            continue
+        link = Link(target, fragment, shown.strip(), number, bool(match.group(1)), "wiki", section)
+        found.append((match.start(), link))
+    wiki_spans = [m.span() for m in _WIKILINK.finditer(line)]
+    for match in _MDLINK.finditer(line):
+        if any(a <= match.start() < b for a, b in wiki_spans):
+            continue
+        raw = match.group(3).strip()
+        raw = raw[1:-1].strip() if raw.startswith("<") and raw.endswith(">") else raw
+        if not raw or _SCHEME.match(raw) or raw.startswith("//"):
+            continue
+        target, _, fragment = raw.partition("#")
+        link = Link(
+            unquote(target).strip(),
+            unquote(fragment).strip(),
+            _plain(match.group(2)),
+            number,
+            bool(match.group(1)),
+            "markdown",
+            section,
+        )
+        found.append((match.start(), link))
+    return [link for _, link in sorted(found, key=lambda pair: pair[0])]
+
+
+def _plain(text: str) -> str:
+    """Markdown inline text → plain text, for titles and summaries."""
+    text = _WIKILINK.sub(lambda m: _wikilink_label(m.group(2)), text)
+    text = _MDLINK.sub(lambda m: m.group(2), text)
+    text = _INLINE_MARKUP.sub("", text)
+    return " ".join(text.split())
+
+
+def _wikilink_label(inner: str) -> str:
+    target, _, shown = inner.replace("\\|", "|").partition("|")
+    return shown.strip() or target.split("#", 1)[0].strip() or target.strip("# ")
+
+
+def _first_paragraph(lines: list[str], masked: list[str | None], limit: int = 600) -> str:
+    """The body's first prose paragraph, as plain text."""
+    block: list[str] = []
+    for raw, line in zip(lines, masked, strict=True):
+        stripped = raw.strip()
+        prose = (
+            line is not None
+            and stripped
+            and not _HEADING.match(raw)
+            and not stripped.startswith(("|", "<", "![", "---", "***", "[//]:"))
+            and not re.match(r"^\[[^\]]+\]:\s", stripped)
+        )
+        if prose:
+            block.append(stripped.lstrip(">-*+ ").strip())
+        elif block:
+            break
+    text = _plain(" ".join(block))
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut + "…"

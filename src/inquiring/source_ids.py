@@ -1,0 +1,48 @@
+"""Source identifiers: one spelling per paper, whatever form the user wrote it in.
+
+`arxiv:2310.12962`, `arXiv:2310.12962v2` and `https://arxiv.org/abs/2310.12962` name the same
+paper, so they must become the same key before notes and sources can be joined.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ARXIV_NEW = r"\d{4}\.\d{4,5}"
+_ARXIV_OLD = r"[a-z\-]+(?:\.[A-Za-z]{2})?/\d{7}"
+_ARXIV_ID = rf"(?P<id>{_ARXIV_NEW}|{_ARXIV_OLD})(?:v\d+)?"
+
+_ARXIV_PREFIXED = re.compile(rf"^arxiv\s*:\s*{_ARXIV_ID}$", re.IGNORECASE)
+_ARXIV_URL = re.compile(
+    rf"(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/{_ARXIV_ID}(?:\.pdf)?",
+    re.IGNORECASE,
+)
+_DOI_URL = re.compile(r"^(?:https?://)?(?:dx\.)?doi\.org/(?P<doi>10\.\S+)$", re.IGNORECASE)
+_DOI_PREFIXED = re.compile(r"^doi\s*:\s*(?P<doi>10\.\S+)$", re.IGNORECASE)
+_BARE_DOI = re.compile(r"^(?P<doi>10\.\d{4,9}/\S+)$")
+_BARE_ARXIV = re.compile(rf"^{_ARXIV_ID}$")
+
+
+def normalise_source_id(raw: object) -> str:
+    """Return the canonical id (`arxiv:NNNN.NNNNN`, `doi:10.…`, or a lower-case slug)."""
+    text = str(raw).strip()
+    for pattern in (_ARXIV_PREFIXED, _BARE_ARXIV):
+        match = pattern.match(text)
+        if match:
+            return f"arxiv:{match.group('id').lower()}"
+    match = _ARXIV_URL.fullmatch(text)
+    if match:
+        return f"arxiv:{match.group('id').lower()}"
+    for pattern in (_DOI_PREFIXED, _DOI_URL, _BARE_DOI):
+        match = pattern.match(text)
+        if match:
+            return f"doi:{match.group('doi').lower().rstrip('.')}"
+    return text.lower()
+
+
+def arxiv_ids_in(text: str) -> list[str]:
+    """Every arXiv paper linked by URL in `text`, canonical and in order of first mention."""
+    seen: dict[str, None] = {}
+    for match in _ARXIV_URL.finditer(text):
+        seen.setdefault(f"arxiv:{match.group('id').lower()}", None)
+    return list(seen)
