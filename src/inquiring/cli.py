@@ -141,7 +141,7 @@ def init(
             made.append(f"{folder}/")
     settings = root / SETTINGS_FILE
     if not settings.exists():
-        template = resources.files("inquiring").joinpath("templates", SETTINGS_FILE)
+        template = resources.files("inquiring").joinpath("templates").joinpath(SETTINGS_FILE)
         settings.write_text(template.read_text(encoding="utf-8"), encoding="utf-8")
         made.append(SETTINGS_FILE)
     if made:

@@ -1,0 +1,3 @@
+from inquiring.cli import main
+
+main()

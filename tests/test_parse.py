@@ -1,0 +1,140 @@
+"""Reading one file: front matter, titles, summaries and every link form."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from inquiring.parse import parse_document
+
+
+def links(text: str) -> list[tuple]:
+    doc = parse_document(text, "notes/a.md")
+    return [(lk.target, lk.fragment, lk.text, lk.line, lk.embed, lk.style) for lk in doc.links]
+
+
+def test_front_matter_fields_are_read_and_typed():
+    doc = parse_document(
+        "---\ntitle: Does X scale?\ndek: Short.\nsummary: Long one.\ndate: 2024-03-12\n"
+        "collection: Training\ncategories: [A, B]\nhubs: h1\nsources:\n  - arxiv:2310.12962\n"
+        "aliases: [X scaling]\n---\nBody text.\n",
+        "notes/x.md",
+    )
+    assert doc.title == "Does X scale?"
+    assert doc.title_source == "front matter"
+    assert (doc.dek, doc.summary) == ("Short.", "Long one.")
+    assert doc.meta["date"] == "2024-03-12"
+    assert doc.meta["categories"] == ["A", "B"]
+    assert doc.meta["hubs"] == ["h1"]
+    assert doc.meta["sources"] == ["arxiv:2310.12962"]
+    assert doc.body_line == 13
+    assert doc.meta_lines["sources"] == 9
+    assert doc.problems == []
+
+
+def test_title_falls_back_to_first_heading_then_file_name():
+    assert parse_document("intro\n\n# The Heading\n", "n/a.md").title == "The Heading"
+    heading = parse_document("```\n# not a heading\n```\n", "notes/my note.md")
+    assert (heading.title, heading.title_source) == ("my note", "file name")
+
+
+def test_summary_falls_back_to_dek_then_first_paragraph():
+    assert parse_document("---\ndek: The dek.\n---\nPara.\n", "a.md").summary == "The dek."
+    doc = parse_document("# T\n\nFirst **bold** [[x|linked]] para\ncontinues.\n\nSecond.\n", "a.md")
+    assert doc.summary == "First bold linked para continues."
+
+
+def test_malformed_yaml_is_reported_with_its_line_and_the_body_still_read():
+    doc = parse_document("---\ntitle: ok\ndek: [unclosed\nfoo: bar\n---\nSee [[b]].\n", "a.md")
+    assert [p.code for p in doc.problems] == ["front-matter-yaml"]
+    assert doc.problems[0].line in (3, 4, 5)
+    assert doc.problems[0].severity == "error"
+    assert links("---\n: : :\n---\n") == []
+    assert [lk.target for lk in doc.links] == ["b"]
+    assert doc.links[0].line == 6
+
+
+def test_unclosed_and_non_mapping_front_matter():
+    unclosed = parse_document("---\ntitle: x\n\nbody [[a]]\n", "a.md")
+    assert [p.code for p in unclosed.problems] == ["front-matter-unclosed"]
+    scalar = parse_document("---\n- a\n- b\n---\ntext\n", "a.md")
+    assert [p.code for p in scalar.problems] == ["front-matter-shape"]
+    wrong_type = parse_document("---\ntitle: [a, b]\ncategories: {a: 1}\n---\n", "a.md")
+    assert [(p.code, p.line) for p in wrong_type.problems] == [
+        ("front-matter-type", 2),
+        ("front-matter-type", 3),
+    ]
+
+
+def test_every_link_form():
+    text = (
+        "[[Target]] and [[Target|Shown]] and [[Target#Heading]] and [[Target#^block1]]\n"
+        "![[image.png]] then [text](other.md) and [spaced](<my note.md>) "
+        "and [enc](my%20note.md#Part) and ![alt](img/a.png)\n"
+        "external [x](https://example.org) and [mail](mailto:a@b.c) are not vault links\n"
+        "[[#Local heading]]\n"
+    )
+    assert links(text) == [
+        ("Target", "", "", 1, False, "wiki"),
+        ("Target", "", "Shown", 1, False, "wiki"),
+        ("Target", "Heading", "", 1, False, "wiki"),
+        ("Target", "^block1", "", 1, False, "wiki"),
+        ("image.png", "", "", 2, True, "wiki"),
+        ("other.md", "", "text", 2, False, "markdown"),
+        ("my note.md", "", "spaced", 2, False, "markdown"),
+        ("my note.md", "Part", "enc", 2, False, "markdown"),
+        ("img/a.png", "", "alt", 2, True, "markdown"),
+        ("", "Local heading", "", 4, False, "wiki"),
+    ]
+
+
+def test_links_in_code_are_not_links():
+    text = (
+        "real [[one]] and `[[in span]]` and ``a `[[double]]` b``\n"
+        "```md\n[[fenced]]\n```\n"
+        "~~~\n[[tilde]]\n```\nstill fenced [[x]]\n~~~\n"
+        "    \n"
+        "after [[two]] and an unclosed ` tick [[three]]\n"
+    )
+    assert [t for t, *_ in links(text)] == ["one", "two", "three"]
+
+
+def test_escaped_pipe_in_a_table_cell_is_the_alias_separator():
+    text = "| a | b |\n|---|---|\n| [[Note A\\|shown a]] | x |\n"
+    assert links(text) == [("Note A", "", "shown a", 3, False, "wiki")]
+
+
+def test_link_line_numbers_count_front_matter():
+    doc = parse_document("---\ntitle: t\n---\n\n\n[[x]]\n", "a.md")
+    assert doc.links[0].line == 6
+
+
+def test_sections_are_recorded_for_hub_listings():
+    doc = parse_document("# Hub\n\n## First\n- [[a]]\n## Second\n- [[b]]\n", "hubs/h.md")
+    assert doc.sections == [("First", 3), ("Second", 5)]
+    assert [(lk.target, lk.section) for lk in doc.links] == [("a", "First"), ("b", "Second")]
+
+
+def test_windows_line_endings_and_bom():
+    doc = parse_document("\ufeff---\r\ntitle: T\r\n---\r\n[[a]]\r\n", "a.md")
+    assert doc.title == "T"
+    assert [(lk.target, lk.line) for lk in doc.links] == [("a", 4)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_arbitrary_text_never_crashes_the_parser(text: str):
+    doc = parse_document(text, "notes/any.md")
+    assert isinstance(doc.title, str) and doc.title
+    assert all(link.line >= 1 for link in doc.links)
+
+
+MARKDOWNISH = st.text(alphabet=st.sampled_from(list("[]()!#|`~-:\\ \n\tabc<>*_\"'^%/.")))
+
+
+@settings(max_examples=500, deadline=None)
+@given(MARKDOWNISH)
+def test_markdown_punctuation_soup_never_crashes_the_parser(text: str):
+    doc = parse_document("---\n" + text, "n.md")
+    lines = text.count("\n") + 3
+    assert all(1 <= link.line <= lines for link in doc.links)
