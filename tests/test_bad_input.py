@@ -133,3 +133,35 @@ def test_read_only_vault_indexes_into_the_user_cache(read_only_vault, tmp_path, 
         assert index.stats()["notes"] == 2
         assert [lk.resolved for lk in index.links_from("notes/a.md")] == ["notes/b.md"]
     assert not (read_only_vault / ".inquiring").exists()
+
+
+def test_hub_cycles_are_found_once_and_related_sections_do_not_nest(write_vault, open_index):
+    hub = "---\ntitle: {t}\n{fm}---\n## {section}\n- [[{dst}]]\n"
+    root = write_vault(
+        {
+            "hubs/a.md": hub.format(t="A", fm="", section="Parts", dst="b"),
+            "hubs/b.md": hub.format(t="B", fm="", section="Parts", dst="c"),
+            "hubs/c.md": hub.format(t="C", fm="", section="Parts", dst="a"),
+            "hubs/x.md": hub.format(t="X", fm="", section="Related hubs", dst="y"),
+            "hubs/y.md": hub.format(t="Y", fm="", section="See also", dst="x"),
+            # p lists q; q2 names q as its parent hub; p names q2 as its parent hub.
+            "hubs/p.md": hub.format(t="P", fm="hubs: [q2]\n", section="Parts", dst="q"),
+            "hubs/q.md": hub.format(t="Q", fm="", section="Notes", dst="nothing"),
+            "hubs/q2.md": hub.format(t="Q2", fm="hubs: [q]\n", section="Notes", dst="nothing"),
+        }
+    )
+    index = open_index(root)
+    index.update()
+    cycles = [(p.path, p.line, p.message) for p in diagnose(index) if p.code == "hub-cycle"]
+    assert cycles == [
+        (
+            "hubs/a.md",
+            5,
+            "hubs list each other in a circle: hubs/a.md → hubs/b.md → hubs/c.md → hubs/a.md",
+        ),
+        (
+            "hubs/p.md",
+            6,
+            "hubs list each other in a circle: hubs/p.md → hubs/q.md → hubs/q2.md → hubs/p.md",
+        ),
+    ]

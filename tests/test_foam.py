@@ -43,7 +43,11 @@ def test_real_wikilinks_resolve_and_code_examples_do_not_count(foam):
         (89, "templates", base + "templates.md"),
     ]
     user_index = links(foam, "docs/user/index.md")
-    assert (5, "frequently-asked-questions", "docs/user/frequently-asked-questions.md") in user_index
+    assert (
+        5,
+        "frequently-asked-questions",
+        "docs/user/frequently-asked-questions.md",
+    ) in user_index
     assert not [t for _, t, _ in user_index if t in ("double bracket", "note", "note#^id")]
 
 

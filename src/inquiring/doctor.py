@@ -111,38 +111,101 @@ def _content_problems(index: Index) -> list[Problem]:
     return found
 
 
+RELATED_SECTION = ("related", "see also")
+
+
 def _hub_cycles(index: Index) -> list[Problem]:
-    """A hub listing a hub that (through others) lists the first: reported once per cycle."""
+    """Hubs that are each other's sub-hubs, reported once per circle.
+
+    A hub's sub-hubs are the hubs listed in its sections, except sections headed "Related…"
+    or "See also", which cross-reference rather than nest.
+    """
     hubs = {row.path for row in index.documents("hub")}
-    edges: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    edges: dict[str, dict[str, int]] = defaultdict(dict)
     rows = index.db.execute(
-        "SELECT d.path, l.resolved, l.line FROM links l JOIN documents d ON d.id = l.doc "
-        "WHERE d.kind = 'hub' AND l.style IN ('wiki', 'markdown', 'hub')"
+        "SELECT d.path, l.resolved, l.line, l.section, l.style FROM links l "
+        "JOIN documents d ON d.id = l.doc WHERE d.kind = 'hub' "
+        "AND l.style IN ('wiki', 'markdown', 'hub') ORDER BY d.path, l.line"
     )
-    for src, dst, line in rows:
-        if dst in hubs and dst != src:
-            edges[src].append((dst, line))
+    for src, dst, line, section, style in rows:
+        if dst not in hubs or dst == src or fold(section).startswith(RELATED_SECTION):
+            continue
+        if style == "hub":  # front matter `hubs:` names the parent
+            edges[dst].setdefault(src, line)
+        else:
+            edges[src].setdefault(dst, line)
     found: list[Problem] = []
-    reported: set[frozenset[str]] = set()
-    for start in sorted(hubs):
-        stack = [(start, [start], 0)]
-        while stack:
-            node, trail, line = stack.pop()
-            for nxt, nline in edges.get(node, []):
-                if nxt == start:
-                    key = frozenset(trail)
-                    if key not in reported:
-                        reported.add(key)
-                        loop = " → ".join([*trail, start])
-                        found.append(
-                            Problem(
-                                start,
-                                line or nline,
-                                "warning",
-                                "hub-cycle",
-                                f"hubs list each other in a circle: {loop}",
-                            )
-                        )
-                elif nxt not in trail and len(trail) < 20:
-                    stack.append((nxt, [*trail, nxt], line or nline))
+    for component in _strongly_connected(sorted(hubs), edges):
+        if len(component) < 2:
+            continue
+        start = min(component)
+        trail = _path_back(start, edges, component)
+        found.append(
+            Problem(
+                start,
+                edges[start][trail[1]],
+                "warning",
+                "hub-cycle",
+                f"hubs list each other in a circle: {' → '.join(trail)}",
+            )
+        )
     return found
+
+
+def _strongly_connected(nodes: list[str], edges: dict[str, dict[str, int]]) -> list[set[str]]:
+    """Tarjan's algorithm, iterative so a long chain of hubs cannot overflow the stack."""
+    number: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    components: list[set[str]] = []
+    for root in nodes:
+        if root in number:
+            continue
+        work = [(root, iter(sorted(edges.get(root, {}))))]
+        number[root] = low[root] = len(number)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in number:
+                    number[child] = low[child] = len(number)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(edges.get(child, {})))))
+                elif child in on_stack:
+                    low[node] = min(low[node], number[child])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == number[node]:
+                component = set()
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.add(member)
+                    if member == node:
+                        break
+                components.append(component)
+    return components
+
+
+def _path_back(start: str, edges: dict[str, dict[str, int]], within: set[str]) -> list[str]:
+    """The shortest circle from `start` back to itself inside one component."""
+    previous: dict[str, str] = {}
+    queue = [start]
+    for node in queue:
+        for child in sorted(edges.get(node, {})):
+            if child == start:
+                trail = [node]
+                while trail[-1] != start:
+                    trail.append(previous[trail[-1]])
+                return [*reversed(trail), start]
+            if child in within and child not in previous:
+                previous[child] = node
+                queue.append(child)
+    return [start, start]
