@@ -88,7 +88,7 @@ def parse_document(text: str, path: str) -> ParsedDocument:
         title, title_source = first_h1, "heading"
     else:
         title, title_source = stem, "file name"
-    dek = meta.get("dek", "")
+    dek = meta.get("dek") or meta.get("description", "")
     summary = meta.get("summary") or dek or _first_paragraph(lines, masked)
     return ParsedDocument(
         meta=meta,
