@@ -19,10 +19,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from synth import make_vault  # noqa: E402
+from synth import make_vault
 
-from inquiring.index import Index  # noqa: E402
-from inquiring.vault import Vault  # noqa: E402
+from inquiring.index import Index
+from inquiring.vault import Vault
 
 
 def cold_search(root: Path, runs: int = 5) -> float:

@@ -6,13 +6,13 @@ import argparse
 import random
 from pathlib import Path
 
-WORDS = (
+WORDS = (  # noqa: SIM905
     "model training data scaling pretraining finetuning reasoning reward policy token "
     "attention layer gradient loss benchmark evaluation retrieval context knowledge fact "
     "alignment preference instruction format distribution sample capability transfer "
     "parameter adapter rank memory forgetting calibration entropy diversity curriculum "
     "teacher student distillation merging vector subspace representation probe circuit "
-    "neuron feature sparse dense mixture expert routing quantisation latency throughput"
+    "neuron feature sparse dense mixture expert routing quantisation latency throughput "
 ).split()
 CATEGORIES = ["Pretraining", "Finetuning", "Reasoning", "Evaluation", "Retrieval", "Scaling"]
 

@@ -143,7 +143,7 @@ def test_doctor_and_strict(vault):
 
 
 def test_stats_json_has_integer_counts(vault):
-    code, output = run(vault, "stats", "--json")
+    _code, output = run(vault, "stats", "--json")
     data = json.loads(output)
     wanted = {"notes": 2, "sources": 1, "hubs": 1, "lines": 0, "links": 4, "unresolved_links": 1}
     assert {k: data[k] for k in wanted} == wanted

@@ -156,7 +156,7 @@ def test_any_user_text_is_a_safe_query(write_vault, open_index):
     for query in ['"unbalanced', "a AND OR NOT", "NEAR(x y)", "*", "-:()", "🙂", "x" * 10000, ""]:
         index.search(query)
     assert fts_query('alpha "beta" -gamma*') == '"alpha" OR "beta" OR "gamma"'
-    assert [r.path for r, _ in index.search('"Alpha" AND (helps')][0] == "notes/a.md"
+    assert next(r.path for r, _ in index.search('"Alpha" AND (helps')) == "notes/a.md"
 
 
 def test_sources_are_joined_by_normalised_id_and_arxiv_urls(write_vault, open_index):
