@@ -6,7 +6,7 @@ import argparse
 import random
 from pathlib import Path
 
-WORDS = (  # noqa: SIM905
+WORDS = (
     "model training data scaling pretraining finetuning reasoning reward policy token "
     "attention layer gradient loss benchmark evaluation retrieval context knowledge fact "
     "alignment preference instruction format distribution sample capability transfer "

@@ -18,9 +18,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from .doctor import diagnose, has_errors
+from .embed import Embedder, get_embedder
 from .errors import InquiringError
+from .evaluate import HALVES, evaluate_retrieval, load_questions
 from .index import DocRow, Index, UpdateReport
 from .parse import Problem
+from .search import METHODS, Searcher
+from .settings import load_settings
 from .vault import FOLDER_KINDS, SETTINGS_FILE, Vault
 
 app = typer.Typer(
@@ -33,8 +37,10 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False)
 
 
-def command(*args: Any, **kwargs: Any) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    """`app.command`, turning the library's own errors into one clear line and exit status 1."""
+def command(
+    *args: Any, group: typer.Typer = app, **kwargs: Any
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """`group.command`, turning the library's own errors into one clear line and exit 1."""
 
     def decorate(fn: Callable[..., None]) -> Callable[..., None]:
         @functools.wraps(fn)
@@ -45,10 +51,13 @@ def command(*args: Any, **kwargs: Any) -> Callable[[Callable[..., None]], Callab
                 err.print(f"[red]Error:[/] {escape(str(error))}")
                 raise typer.Exit(1) from error
 
-        return app.command(*args, **kwargs)(run)
+        return group.command(*args, **kwargs)(run)
 
     return decorate
 
+
+eval_app = typer.Typer(help="Measure how well inquiring answers questions with known answers.")
+app.add_typer(eval_app, name="eval")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
@@ -100,19 +109,33 @@ def main_options(
     ctx.obj = Vault(vault)
 
 
-def _open(ctx: typer.Context, refresh: bool = True) -> Index:
-    """Open the vault's index, bringing it up to date first so answers are never stale."""
+def _open(ctx: typer.Context, refresh: bool = True, embed: bool = False) -> Index:
+    """Open the vault's index, bringing it up to date first so answers are never stale.
+
+    With `embed`, notes that changed since the last time are embedded too.
+    """
     index = Index(ctx.obj)
+    ctx.call_on_close(index.close)
     if index.location_note:
         err.print(f"[yellow]Note:[/] {escape(index.location_note)}")
     if refresh:
-        progress = LazyProgress("Indexing")
-        try:
-            index.update(progress=progress)
-        finally:
-            progress.close()
-    ctx.call_on_close(index.close)
+        _update(index, embedder=_embedder(ctx) if embed else None)
     return index
+
+
+def _embedder(ctx: typer.Context) -> Embedder:
+    return get_embedder(load_settings(ctx.obj).embedder)
+
+
+def _update(index: Index, rebuild: bool = False, embedder: Embedder | None = None) -> UpdateReport:
+    reading, embedding = LazyProgress("Indexing"), LazyProgress("Embedding notes")
+    try:
+        return index.update(
+            rebuild=rebuild, progress=reading, embedder=embedder, embed_progress=embedding
+        )
+    finally:
+        reading.close()
+        embedding.close()
 
 
 def _print_json(data: Any) -> None:
@@ -160,11 +183,7 @@ def index_cmd(
 ) -> None:
     """Read the vault into its index; only changed files are read again."""
     index = _open(ctx, refresh=False)
-    progress = LazyProgress("Indexing")
-    try:
-        report = index.update(rebuild=rebuild, progress=progress)
-    finally:
-        progress.close()
+    report = _update(index, rebuild=rebuild, embedder=_embedder(ctx))
     stats = index.stats()
     if as_json:
         data = asdict(report)
@@ -284,32 +303,54 @@ def search(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="Words or a question, in your own words.")],
     limit: Annotated[int, typer.Option("--limit", "-k", min=1, max=1000)] = 10,
+    method: Annotated[
+        str, typer.Option(help="hybrid, bm25 (words) or dense (meaning).")
+    ] = "hybrid",
     as_json: JsonFlag = False,
 ) -> None:
-    """Search the vault's notes."""
-    index = _open(ctx)
-    hits = index.search(query, limit=limit)
+    """Find the notes that bear on a question, and say how well the vault covers it."""
+    if method not in METHODS:
+        raise InquiringError(f"unknown method '{method}'; use one of: {', '.join(METHODS)}")
+    index = _open(ctx, embed=True)
+    result = Searcher(index, _embedder(ctx)).search(query, limit=limit, method=method)
     if as_json:
         _print_json(
             {
                 "query": query,
+                "coverage": result.coverage,
                 "results": [
-                    {"path": r.path, "title": r.title, "kind": r.kind, "score": round(s, 4)}
-                    for r, s in hits
+                    {
+                        "path": h.doc.path,
+                        "title": h.doc.title,
+                        "dek": h.doc.dek,
+                        "score": round(h.score, 4),
+                        "cosine": None if h.semantic is None else round(h.semantic, 4),
+                        "why": h.why,
+                        "linked": list(h.linked),
+                    }
+                    for h in result.hits
                 ],
             }
         )
         return
-    if not query.strip() or not hits:
-        reason = "The query is empty." if not query.strip() else "Nothing in the vault matches."
-        out.print(f"{reason} Try other words, or 'inquiring notes' to browse.")
+    if result.message:
+        out.print(f"{result.message} Try other words, or 'inquiring notes' to browse.")
         return
-    for rank, (row, score) in enumerate(hits, start=1):
-        out.print(
-            f"{rank:>2}. [bold]{escape(row.title)}[/]  [dim]{score:.2f}  {escape(row.path)}[/]"
-        )
-        if row.dek:
-            out.print(f"    {escape(row.dek)}")
+    out.print(f"[dim]Coverage:[/] [bold]{result.coverage}[/] — {COVERAGE_TEXT[result.coverage]}\n")
+    for rank, hit in enumerate(result.hits, start=1):
+        why = ", ".join(hit.why)
+        out.print(f"{rank:>2}. [bold]{escape(hit.doc.title)}[/]  [dim]{escape(hit.doc.path)}[/]")
+        if hit.doc.dek:
+            out.print(f"    {escape(hit.doc.dek)}")
+        out.print(f"    [dim]score {hit.score:.3f} · matched by {why}[/]")
+
+
+COVERAGE_TEXT = {
+    "strong": "several notes bear directly on this.",
+    "partial": "a few notes bear on this.",
+    "thin": "the vault only touches on this; read the results with care.",
+    "none": "the vault has nothing on this; these are merely the nearest notes.",
+}
 
 
 @command()
@@ -349,6 +390,49 @@ def stats(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     for key, value in data.items():
         table.add_row(key.replace("_", " "), f"{value:,}")
     out.print(table)
+
+
+@command("retrieval", group=eval_app)
+def eval_retrieval(
+    ctx: typer.Context,
+    questions: Annotated[
+        Path | None, typer.Argument(help="Questions file (default: questions.yaml in the vault).")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Recall@5, recall@10, nDCG@10 and MRR for hybrid, BM25 and dense search, by kind."""
+    path = questions or ctx.obj.root / "questions.yaml"
+    todo = load_questions(path)
+    index = _open(ctx, embed=True)
+    rows = evaluate_retrieval(Searcher(index, _embedder(ctx)), todo)
+    if as_json:
+        _print_json([asdict(r) for r in rows])
+        return
+    for half in HALVES:
+        table = Table(title=f"{half} half" if half != "all" else "all questions", box=None)
+        for column in (
+            "kind",
+            "method",
+            "n",
+            "recall@5",
+            "recall@10",
+            "nDCG@10",
+            "MRR",
+            "coverage ok",
+        ):
+            table.add_column(column, justify="left" if column in ("kind", "method") else "right")
+        for r in (r for r in rows if r.half == half):
+            cells = [r.recall5, r.recall10, r.ndcg10, r.mrr, r.coverage_ok]
+            table.add_row(r.kind, r.method, str(r.questions), *(_num(c) for c in cells))
+        out.print(table)
+    out.print(
+        "coverage ok: for 'absent', the share labelled thin or none; "
+        "otherwise the share not labelled none."
+    )
+
+
+def _num(value: float) -> str:
+    return "-" if value != value else f"{value:.3f}"
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .embed import Embedder
 from .errors import InquiringError, NotFound, VaultNotFound
 from .parse import Link, Problem
 from .source_ids import normalise_source_id
@@ -30,8 +31,9 @@ from .vault import (
     content_hash,
     fold,
 )
+from .vectors import update_vectors
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BM25_WEIGHTS = (10.0, 4.0, 4.0, 1.0)  # title, dek, summary, body
 BODY_LINK_STYLES = ("wiki", "markdown")
 
@@ -62,6 +64,12 @@ CREATE TABLE problems (
     message TEXT NOT NULL
 );
 CREATE INDEX problems_path ON problems (path);
+CREATE TABLE vectors (
+    doc INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    part INTEGER NOT NULL,  -- 0: title, dek and summary; 1…: passages of the body
+    vec BLOB NOT NULL,  -- float32, unit length
+    PRIMARY KEY (doc, part)
+);
 CREATE VIRTUAL TABLE documents_fts USING fts5 (
     title, dek, summary, body, tokenize = 'porter unicode61 remove_diacritics 2'
 );
@@ -79,6 +87,7 @@ class UpdateReport:
     removed: int = 0
     unchanged: int = 0
     skipped: int = 0
+    embedded: int = 0
     seconds: float = 0.0
     problems: list[Problem] = field(default_factory=list)
 
@@ -203,8 +212,31 @@ class Index:
 
     # -- updating ---------------------------------------------------------------------------
 
-    def update(self, rebuild: bool = False, progress: Progress | None = None) -> UpdateReport:
-        """Bring the index in line with the files; only changed files are parsed again."""
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def generation(self) -> int:
+        """A number that changes whenever documents or vectors change (for caches)."""
+        return int(self.meta("generation") or 0)
+
+    def bump_generation(self) -> None:
+        self.set_meta("generation", str(self.generation() + 1))
+
+    def update(
+        self,
+        rebuild: bool = False,
+        progress: Progress | None = None,
+        embedder: Embedder | None = None,
+        embed_progress: Progress | None = None,
+    ) -> UpdateReport:
+        """Bring the index in line with the files; only changed files are parsed again.
+
+        With an embedder, notes without vectors (new or changed ones) are embedded too.
+        """
         start = time.perf_counter()
         report = UpdateReport()
         markdown, attachments = self.vault.scan()
@@ -233,12 +265,15 @@ class Index:
             attachments_changed = self._sync_attachments(attachments)
             if report.touched or attachments_changed or rebuild:
                 self._resolve_links()
+                self.bump_generation()
+        if embedder is not None:
+            report.embedded = update_vectors(self, embedder, progress=embed_progress)
         report.seconds = time.perf_counter() - start
         return report
 
     def _clear(self) -> None:
         with self.db:
-            for table in ("files", "documents", "links", "problems", "documents_fts"):
+            for table in ("files", "documents", "links", "problems", "documents_fts", "vectors"):
                 self.db.execute(f"DELETE FROM {table}")
 
     def _refresh(self, vf: VaultFile, old_hash: str | None, report: UpdateReport) -> None:
@@ -317,6 +352,7 @@ class Index:
         if row:
             self.db.execute("DELETE FROM documents_fts WHERE rowid = ?", row)
             self.db.execute("DELETE FROM links WHERE doc = ?", row)
+            self.db.execute("DELETE FROM vectors WHERE doc = ?", row)
             self.db.execute("DELETE FROM documents WHERE id = ?", row)
         self.db.execute("DELETE FROM problems WHERE path = ?", (path,))
         self.db.execute("DELETE FROM files WHERE path = ?", (path,))
@@ -457,20 +493,62 @@ class Index:
         )
         return [Problem(*r) for r in rows]
 
-    def search(self, query: str, limit: int = 10) -> list[tuple[DocRow, float]]:
+    def search(
+        self, query: str, limit: int = 10, kinds: tuple[str, ...] | None = None
+    ) -> list[tuple[DocRow, float]]:
         """Full-text search ranked by BM25 (title above dek and summary above body)."""
         match = fts_query(query)
         if not match:
             return []
         weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+        where = ""
+        args: tuple = (match,)
+        if kinds:
+            where = f"AND d.kind IN ({','.join('?' * len(kinds))})"
+            args += kinds
         rows = self.db.execute(
             f"SELECT {', '.join('d.' + c.strip() for c in DOC_COLUMNS.split(','))}, "
             f"bm25(documents_fts, {weights}) AS rank FROM documents_fts "
             "JOIN documents d ON d.id = documents_fts.rowid "
-            "WHERE documents_fts MATCH ? ORDER BY rank LIMIT ?",
-            (match, limit),
+            f"WHERE documents_fts MATCH ? {where} ORDER BY rank LIMIT ?",
+            (*args, limit),
         )
         return [(_doc_row(r[:-1]), -r[-1]) for r in rows]
+
+    def contains_word(self, word: str, kinds: tuple[str, ...] | None = None) -> bool:
+        """Whether any document (of these kinds) contains the word, as full-text search sees it."""
+        match = fts_query(word)
+        if not match:
+            return False
+        sql = (
+            "SELECT 1 FROM documents_fts f JOIN documents d ON d.id = f.rowid "
+            "WHERE documents_fts MATCH ?"
+        )
+        args: tuple = (match,)
+        if kinds:
+            sql += f" AND d.kind IN ({','.join('?' * len(kinds))})"
+            args += kinds
+        return self.db.execute(sql + " LIMIT 1", args).fetchone() is not None
+
+    def documents_by_id(self, ids: list[int]) -> list[DocRow]:
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(f"SELECT {DOC_COLUMNS} FROM documents WHERE id IN ({marks})", ids)
+        return [_doc_row(r) for r in rows]
+
+    def link_pairs(self, ids: list[int]) -> set[tuple[int, int]]:
+        """(from, to) document ids of the body links among the given documents."""
+        if not ids:
+            return set()
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(
+            "SELECT l.doc, dst.id FROM links l JOIN documents dst ON dst.path = l.resolved "
+            f"WHERE l.doc IN ({marks}) AND dst.id IN ({marks}) "
+            "AND l.style IN ('wiki', 'markdown')",
+            (*ids, *ids),
+        )
+        return {(a, b) for a, b in rows if a != b}
 
     def stats(self) -> dict[str, int]:
         counts = dict(self.db.execute("SELECT kind, count(*) FROM documents GROUP BY kind"))

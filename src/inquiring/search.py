@@ -1,0 +1,248 @@
+"""Hybrid retrieval: BM25 and dense scores fused, a link-graph boost, MMR, and coverage.
+
+For a question, rank the notes a careful reader would pull out of the vault, including
+notes worded differently from the question, and say how well the vault covers it
+(`strong`, `partial`, `thin` or `none`) so that an answer can admit when the corpus is thin.
+Parameters were tuned on half of the demo vault's questions (docs/retrieval.md).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .embed import Embedder
+from .index import DocRow, Index
+from .vectors import VectorIndex
+
+METHODS = ("hybrid", "bm25", "dense")
+COVERAGE_LABELS = ("strong", "partial", "thin", "none")
+MAX_QUERY_CHARS = 4000
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    candidates: int = 50  # taken from each method before fusion
+    rrf_k: float = 10.0
+    weight_lexical: float = 1.0
+    weight_semantic: float = 1.6
+    graph_boost: float = 0.15  # per link to one of the top `graph_top` notes, in RRF units
+    graph_top: int = 10
+    mmr_lambda: float = 0.85  # 1.0 ranks by relevance alone
+    prf_weight: float = 0.5  # pull the query vector towards the top notes (0: off)
+    prf_docs: int = 5
+    related: float = 0.5  # cosine above which a note counts as on the question
+    unknown_penalty: float = 0.5  # per share of the question's words found in no note
+    none_below: float = 0.2  # evidence (best cosine less the penalty) below this: nothing
+    thin_below: float = 0.45  # evidence below this: thin
+    partial_count: int = 1  # notes above `related` needed for partial
+    strong_count: int = 4  # … and for strong
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One note in the answer set, with the evidence for why it is there."""
+
+    doc: DocRow
+    score: float
+    lexical_rank: int | None  # rank among BM25 matches, 1-based
+    semantic_rank: int | None  # rank among the nearest notes by embedding, 1-based
+    semantic: float | None  # cosine of the question with the note
+    linked: tuple[str, ...] = ()  # top results this note links to or from
+
+    @property
+    def why(self) -> list[str]:
+        """Which signals put the note here: words, meaning, links from other top notes."""
+        reasons = []
+        if self.lexical_rank is not None:
+            reasons.append("lexical")
+        if self.semantic_rank is not None:
+            reasons.append("semantic")
+        if self.linked:
+            reasons.append("linked")
+        return reasons
+
+
+@dataclass
+class SearchResult:
+    query: str
+    method: str
+    hits: list[Hit]
+    coverage: str
+    message: str = ""
+    best_cosine: float = 0.0
+    related_notes: int = 0
+    params: SearchParams = field(default_factory=SearchParams)
+
+
+class Searcher:
+    """Searches one index; keeps the vector matrix in memory between queries."""
+
+    def __init__(
+        self, index: Index, embedder: Embedder, params: SearchParams | None = None
+    ) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.params = params or SearchParams()
+        self._vectors: VectorIndex | None = None
+
+    def vectors(self) -> VectorIndex:
+        if self._vectors is None or self._vectors.generation != self.index.generation():
+            self._vectors = VectorIndex(self.index, self.embedder.dim)
+        return self._vectors
+
+    def search(self, query: str, limit: int = 10, method: str = "hybrid") -> SearchResult:
+        """The best `limit` notes for `query`, which may be any text at all."""
+        p = self.params
+        text = " ".join(query.split())[:MAX_QUERY_CHARS]
+        if not text:
+            return SearchResult(query, method, [], "none", "The query is empty.", params=p)
+        vectors = self.vectors()
+        qvec = self.embedder.embed([text])[0]
+        lexical = [doc.id for doc, _ in self.index.search(text, p.candidates, kinds=("note",))]
+        semantic = vectors.search(qvec, p.candidates)
+        unknown = self.unknown_share(text)
+        coverage, best, related = self._coverage([s for _, s in semantic], unknown)
+        lex_rank = {d: r for r, d in enumerate(lexical, start=1)}
+        if method == "bm25":
+            order = {d: 1.0 / r for d, r in lex_rank.items()}
+        elif method == "dense":
+            order = dict(semantic)
+        else:
+            order = self._fuse(lex_rank, [d for d, _ in semantic])
+            if p.prf_weight:
+                semantic = vectors.search(self._expand(qvec, order, vectors), p.candidates)
+                order = self._fuse(lex_rank, [d for d, _ in semantic])
+        links = self._graph(order) if method == "hybrid" else {}
+        if links and p.graph_boost:
+            unit = p.graph_boost / (p.rrf_k + 1)
+            order = {d: s + unit * len(links.get(d, ())) for d, s in order.items()}
+        cosines = vectors.similarity(qvec, list(order))
+        # A signal explains a hit when that signal alone would have shown it.
+        shown = max(limit, 10)
+        sem_rank = {d: r for r, (d, _) in enumerate(semantic[:shown], start=1)}
+        ranked = self._mmr(order, vectors) if method == "hybrid" else _sorted(order)
+        docs = {d.id: d for d in self.index.documents_by_id(ranked[:limit])}
+        hits = [
+            Hit(
+                docs[d],
+                order[d],
+                lex_rank[d] if lex_rank.get(d, shown + 1) <= shown else None,
+                sem_rank.get(d),
+                cosines.get(d),
+                tuple(links.get(d, ())),
+            )
+            for d in ranked[:limit]
+            if d in docs
+        ]
+        message = "" if hits else "Nothing in the vault matches."
+        return SearchResult(query, method, hits, coverage, message, best, related, p)
+
+    def _fuse(self, lex_rank: dict[int, int], semantic: list[int]) -> dict[int, float]:
+        """Reciprocal rank fusion of the two rankings."""
+        p = self.params
+        fused: dict[int, float] = {}
+        for d, r in lex_rank.items():
+            fused[d] = p.weight_lexical / (p.rrf_k + r)
+        for r, d in enumerate(semantic, start=1):
+            fused[d] = fused.get(d, 0.0) + p.weight_semantic / (p.rrf_k + r)
+        return fused
+
+    def _expand(self, qvec: np.ndarray, scores: dict[int, float], vectors: VectorIndex):
+        """Pseudo-relevance feedback: move the query towards its best first-round notes."""
+        top = [d for d in _sorted(scores)[: self.params.prf_docs] if d in vectors.head_rows]
+        if not top:
+            return qvec
+        moved = qvec + self.params.prf_weight * vectors.head_vectors(top).mean(axis=0)
+        return moved / np.linalg.norm(moved)
+
+    def _graph(self, scores: dict[int, float]) -> dict[int, list[str]]:
+        """For each candidate, the top-ranked notes it links to or is linked from."""
+        top = _sorted(scores)[: self.params.graph_top]
+        pairs = self.index.link_pairs(list(scores))
+        paths = {d.id: d.path for d in self.index.documents_by_id(top)}
+        linked: dict[int, list[str]] = {}
+        for a, b in pairs:
+            for here, there in ((a, b), (b, a)):
+                if there in paths and here != there and paths[there] not in linked.get(here, []):
+                    linked.setdefault(here, []).append(paths[there])
+        return linked
+
+    def _mmr(self, scores: dict[int, float], vectors: VectorIndex) -> list[int]:
+        """Maximal marginal relevance: trade a little relevance for less repetition."""
+        ranked = _sorted(scores)
+        lam = self.params.mmr_lambda
+        if lam >= 1.0 or len(ranked) < 3:
+            return ranked
+        pool = [d for d in ranked if d in vectors.head_rows]
+        heads = vectors.head_vectors(pool)
+        top = max(scores.values())
+        relevance = np.array([scores[d] / top for d in pool])
+        chosen: list[int] = []
+        max_sim = np.full(len(pool), -1.0)
+        left = np.ones(len(pool), dtype=bool)
+        while left.any():
+            value = lam * relevance - (1 - lam) * (max_sim if chosen else 0.0)
+            value[~left] = -np.inf
+            i = int(np.argmax(value))
+            chosen.append(i)
+            left[i] = False
+            max_sim = np.maximum(max_sim, heads @ heads[i])
+        return [pool[i] for i in chosen] + [d for d in ranked if d not in vectors.head_rows]
+
+    def unknown_share(self, text: str) -> float:
+        """The share of the question's content words that no note contains."""
+        words = content_words(text)
+        if not words:
+            return 0.0
+        missing = sum(not self.index.contains_word(w, kinds=("note",)) for w in words)
+        return missing / len(words)
+
+    def _coverage(self, cosines: list[float], unknown: float) -> tuple[str, float, int]:
+        """How well the vault covers the question.
+
+        Evidence is the best note's cosine, less a penalty for question words that no note
+        uses: a question on protein folding finds vaguely similar notes, but not its words.
+        """
+        p = self.params
+        best = max(cosines, default=0.0)
+        related = sum(c >= p.related for c in cosines)
+        evidence = best - p.unknown_penalty * unknown
+        if evidence < p.none_below:
+            label = "none"
+        elif evidence < p.thin_below or related < p.partial_count:
+            label = "thin"
+        elif related < p.strong_count:
+            label = "partial"
+        else:
+            label = "strong"
+        return label, best, related
+
+
+STOPWORDS = frozenset(
+    (
+        "a about above after again against all also am an and any are as at be because been "
+        "before being below between both but by can could did do does doing done down during "
+        "each even ever few for from further get gets got had has have having he her here hers "
+        "him his how i if in into is it its itself just me more most much my no nor not now of "
+        "off on once only or other our ours out over own really same she should so some such "
+        "than that the their theirs them then there these they this those through to too under "
+        "until up us very was we were what when where which while who whom why will with would "
+        "you your yours "
+    ).split()
+)
+
+
+def content_words(text: str) -> list[str]:
+    """Lower-cased words of three letters or more that are not common function words."""
+    seen: dict[str, None] = {}
+    for word in re.findall(r"\w+", text.lower()):
+        if len(word) > 2 and word not in STOPWORDS and not word.isdigit():
+            seen.setdefault(word, None)
+    return list(seen)[:64]
+
+
+def _sorted(scores: dict[int, float]) -> list[int]:
+    return sorted(scores, key=lambda d: (-scores[d], d))

@@ -1,0 +1,38 @@
+"""`inquiring.toml`: the vault's settings, all optional."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+
+from .errors import InquiringError
+from .vault import SETTINGS_FILE, Vault
+
+
+@dataclass(frozen=True)
+class Settings:
+    title: str = ""
+    llm_model: str = ""  # empty: no model, nothing is sent anywhere
+    embedder: str = "all-MiniLM-L6-v2"
+
+
+def load_settings(vault: Vault) -> Settings:
+    """Read the vault's settings; a broken file is an error that names it and the line."""
+    path = vault.root / SETTINGS_FILE
+    if not path.exists():
+        return Settings()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise InquiringError(f"cannot read {path}: {error}") from error
+    except tomllib.TOMLDecodeError as error:
+        raise InquiringError(f"{path}: {error}") from error
+    llm = data.get("llm", {})
+    embedder = data.get("embedder", {})
+    if not isinstance(llm, dict) or not isinstance(embedder, dict):
+        raise InquiringError(f"{path}: [llm] and [embedder] must be tables")
+    return Settings(
+        title=str(data.get("title", "")),
+        llm_model=str(llm.get("model", "")),
+        embedder=str(embedder.get("name", Settings.embedder)),
+    )

@@ -1,0 +1,171 @@
+"""Note vectors: what each note's embedding covers, kept in the index, searched exactly.
+
+A note is embedded as its *head* (title, dek and summary in one passage). Measured on the
+demo vault's questions, adding passages of the body lowered dense recall (see
+docs/retrieval.md), so the body is left to BM25. Vectors are stored in SQLite with the
+documents, so they follow every incremental update, and are searched by exact cosine over
+one float32 matrix held in memory; `VectorIndex` is the seam where an approximate index
+could go.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .embed import Embedder
+
+if TYPE_CHECKING:
+    from .index import Index
+
+EMBEDDED_KINDS = ("note", "line")
+POLICIES = ("head", "head+body")
+DEFAULT_POLICY = "head"
+CHUNK_WORDS = 90
+BATCH_DOCS = 256
+
+_WIKILINK = re.compile(r"!?\[\[([^\]|#]*)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")
+_MDLINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown → running text: links become their shown text, markup and headings go."""
+    text = _WIKILINK.sub(lambda m: (m.group(2) or m.group(1)).strip(), markdown)
+    text = _MDLINK.sub(r"\1", text)
+    text = re.sub(r"^\s{0,3}#{1,6}\s*", "", text, flags=re.MULTILINE)
+    text = re.sub(r"[*_`>|]+", " ", text)
+    return " ".join(text.split())
+
+
+def head_text(title: str, dek: str, summary: str) -> str:
+    parts = [title, dek, summary if summary != dek else ""]
+    return " ".join(p.strip() for p in parts if p and p.strip())
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in _SENTENCE.split(text) if s.strip()]
+
+
+def body_chunks(body: str, words: int = CHUNK_WORDS) -> list[str]:
+    """The body as passages of about `words` words, cut at sentence ends."""
+    chunks: list[str] = []
+    current: list[str] = []
+    size = 0
+    for sentence in sentences(plain_text(body)):
+        n = len(sentence.split())
+        if current and size + n > words:
+            chunks.append(" ".join(current))
+            current, size = [], 0
+        current.append(sentence)
+        size += n
+    if current:
+        chunks.append(" ".join(current))
+    return chunks
+
+
+def passages(title: str, dek: str, summary: str, body: str, policy: str) -> list[str]:
+    """What one note's vectors cover: row 0 is the head, then body passages if asked."""
+    head = head_text(title, dek, summary) or plain_text(body)[:2000]
+    return [head] + (body_chunks(body) if policy == "head+body" else [])
+
+
+def update_vectors(
+    index: Index,
+    embedder: Embedder,
+    policy: str = DEFAULT_POLICY,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Embed every note that has no vectors yet; returns how many notes were embedded."""
+    db = index.db
+    stamp = f"{embedder.name}/{embedder.dim}/{policy}"
+    if index.meta("vectors") != stamp:
+        with db:
+            db.execute("DELETE FROM vectors")
+            index.set_meta("vectors", stamp)
+    marks = ",".join("?" * len(EMBEDDED_KINDS))
+    todo = db.execute(
+        f"SELECT id, title, dek, summary, body FROM documents WHERE kind IN ({marks}) "
+        "AND id NOT IN (SELECT DISTINCT doc FROM vectors) ORDER BY id",
+        EMBEDDED_KINDS,
+    ).fetchall()
+    for start in range(0, len(todo), BATCH_DOCS):
+        batch = todo[start : start + BATCH_DOCS]
+        texts: list[str] = []
+        owners: list[tuple[int, int]] = []
+        for doc_id, title, dek, summary, body in batch:
+            for part, text in enumerate(passages(title, dek, summary, body, policy)):
+                texts.append(text)
+                owners.append((doc_id, part))
+        vectors = embedder.embed(texts)
+        with db:
+            db.executemany(
+                "INSERT INTO vectors (doc, part, vec) VALUES (?, ?, ?)",
+                [(d, p, v.tobytes()) for (d, p), v in zip(owners, vectors, strict=True)],
+            )
+            index.bump_generation()
+        if progress:
+            progress(min(start + BATCH_DOCS, len(todo)), len(todo))
+    return len(todo)
+
+
+class VectorIndex:
+    """Exact cosine search over all note vectors (unit length, so a dot product)."""
+
+    def __init__(self, index: Index, dim: int) -> None:
+        rows = index.db.execute(
+            "SELECT v.doc, v.part, v.vec, d.kind FROM vectors v JOIN documents d ON d.id = v.doc "
+            "ORDER BY v.doc, v.part"
+        ).fetchall()
+        self.doc_ids = np.array([r[0] for r in rows], dtype=np.int64)
+        self.kinds = np.array([r[3] for r in rows])
+        self.parts = np.array([r[1] for r in rows], dtype=np.int32)
+        buffer = b"".join(r[2] for r in rows)
+        self.matrix = np.frombuffer(buffer, dtype=np.float32).reshape(len(rows), dim)
+        self.head_rows = {
+            int(d): i
+            for i, (d, p) in enumerate(zip(self.doc_ids, self.parts, strict=True))
+            if p == 0
+        }
+        self.generation = index.generation()
+
+    def __len__(self) -> int:
+        return len(self.head_rows)
+
+    def search(
+        self, query: np.ndarray, k: int, kinds: tuple[str, ...] = ("note",)
+    ) -> list[tuple[int, float]]:
+        """The `k` best documents of these kinds for a unit query vector.
+
+        A document with several passages is scored by its best one.
+        """
+        if not len(self.doc_ids):
+            return []
+        sims = self.matrix @ query.astype(np.float32)
+        sims[~np.isin(self.kinds, kinds)] = -np.inf
+        best: dict[int, float] = {}
+        for i in np.argsort(-sims):
+            if sims[i] == -np.inf:
+                break
+            doc = int(self.doc_ids[i])
+            if doc not in best:
+                best[doc] = float(sims[i])
+                if len(best) == k:
+                    break
+        return list(best.items())
+
+    def head_vectors(self, doc_ids: Sequence[int]) -> np.ndarray:
+        return self.matrix[[self.head_rows[d] for d in doc_ids]]
+
+    def similarity(self, query: np.ndarray, doc_ids: Sequence[int]) -> dict[int, float]:
+        """Cosine of the query with each given note's best passage."""
+        wanted = set(doc_ids)
+        sims = self.matrix @ query.astype(np.float32)
+        out: dict[int, float] = {}
+        for i in np.flatnonzero(np.isin(self.doc_ids, list(wanted))):
+            doc = int(self.doc_ids[i])
+            out[doc] = max(out.get(doc, -1.0), float(sims[i]))
+        return out
