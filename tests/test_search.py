@@ -1,0 +1,184 @@
+"""Hybrid retrieval on small real vaults, with the real embedder and a real SQLite index."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import bump_mtime, note
+from typer.testing import CliRunner
+
+from inquiring.cli import app
+from inquiring.embed import get_embedder
+from inquiring.evaluate import load_questions, ndcg_at, recall_at, reciprocal_rank
+from inquiring.search import Searcher, content_words
+
+NOTES = {
+    "notes/format.md": note(
+        "Does instruction tuning teach the task or the output format?",
+        "Models tuned on misleading or empty task definitions scored about as well as models "
+        "tuned on correct ones; what transferred was knowledge of the label space. "
+        "See [[lima]].",
+        dek="Instruction tuning seems to teach the shape of answers.",
+    ),
+    "notes/lima.md": note(
+        "Is alignment a thin layer over pretrained knowledge?",
+        "A thousand curated examples were enough to turn LLaMA 65B into a capable assistant.",
+        dek="The superficial alignment hypothesis.",
+    ),
+    "notes/chinchilla.md": note(
+        "How should compute be split between parameters and tokens?",
+        "Compute-optimal training uses about twenty tokens per parameter.",
+        dek="Chinchilla revised the earlier scaling advice.",
+    ),
+    "notes/rag.md": note(
+        "Does retrieval help generation on knowledge-intensive tasks?",
+        "Retrieval-augmented generation conditions the generator on passages from an index.",
+        dek="Looking facts up instead of memorising them.",
+    ),
+    "notes/bpe.md": note(
+        "Why do language models split words into subword units?",
+        "Byte pair encoding merges frequent character pairs into a fixed vocabulary.",
+        dek="Tokenisation with byte pair encoding.",
+    ),
+    "notes/moe.md": note(
+        "Can sparse expert routing scale parameters without scaling compute?",
+        "Switch Transformers route each token to a single expert feed-forward block.",
+        dek="Mixture of experts.",
+    ),
+}
+
+
+@pytest.fixture
+def vault(write_vault) -> Path:
+    return write_vault(NOTES)
+
+
+@pytest.fixture
+def searcher(vault, open_index) -> Searcher:
+    index = open_index(vault)
+    index.update(embedder=get_embedder())
+    return Searcher(index, get_embedder())
+
+
+def paths(result) -> list[str]:
+    return [hit.doc.path for hit in result.hits]
+
+
+def test_dense_finds_a_note_that_shares_no_words_with_the_question(searcher):
+    question = "Why would nonsense prompts during supervised training still give a good model?"
+    assert not set(content_words(question)) & set(content_words(NOTES["notes/format.md"]))
+    assert paths(searcher.search(question, method="dense"))[0] == "notes/format.md"
+    assert paths(searcher.search(question, method="hybrid"))[0] == "notes/format.md"
+
+
+def test_hybrid_explains_each_hit(searcher):
+    result = searcher.search("instruction tuning output format", limit=3)
+    top = result.hits[0]
+    assert top.doc.path == "notes/format.md"
+    assert top.why[:2] == ["lexical", "semantic"]
+    assert result.coverage in ("strong", "partial")
+
+
+def test_links_from_top_notes_are_a_reason(searcher):
+    result = searcher.search("instruction tuning output format", limit=6)
+    lima = next(h for h in result.hits if h.doc.path == "notes/lima.md")
+    assert "notes/format.md" in lima.linked and "linked" in lima.why
+
+
+def test_coverage_says_when_the_vault_has_nothing(searcher):
+    absent = searcher.search("How do diffusion models denoise photographs of cats?")
+    assert absent.coverage in ("thin", "none")
+    covered = searcher.search("How many training tokens per parameter is compute optimal?")
+    assert covered.coverage != "none"
+    assert paths(covered)[0] == "notes/chinchilla.md"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"unbalanced quote',
+        "a AND OR NOT b",
+        "NEAR(tokens parameters, 3)",
+        "token*",
+        "-retrieval",
+        "column:value",
+        "((nested) parentheses",
+        "🙂🙂🙂",
+        "x" * 10_000,
+        " ".join(["retrieval"] * 3000),
+        "\x00\x01 control characters",
+    ],
+)
+def test_any_text_is_a_valid_query(searcher, query):
+    result = searcher.search(query)
+    assert result.coverage in ("strong", "partial", "thin", "none")
+    assert all(hit.doc.path.startswith("notes/") for hit in result.hits)
+
+
+def test_empty_query_gets_a_message(searcher):
+    result = searcher.search("   ")
+    assert result.hits == [] and result.message == "The query is empty."
+
+
+def test_vectors_follow_incremental_updates(vault, searcher):
+    index = searcher.index
+    count = index.db.execute("SELECT count(*) FROM vectors").fetchone()[0]
+    assert count == len(NOTES)
+    (vault / "notes/moe.md").write_text(
+        note("Do experts help?", "Photosynthesis in plants turns light into sugar."),
+        encoding="utf-8",
+    )
+    bump_mtime(vault / "notes/moe.md")
+    (vault / "notes/bpe.md").unlink()
+    report = index.update(embedder=get_embedder())
+    assert (report.changed, report.removed, report.embedded) == (1, 1, 1)
+    assert index.db.execute("SELECT count(*) FROM vectors").fetchone()[0] == len(NOTES) - 1
+    hit = searcher.search("how do plants make sugar from sunlight", method="dense").hits[0]
+    assert hit.doc.path == "notes/moe.md"
+    assert "notes/bpe.md" not in paths(searcher.search("byte pair encoding subword"))
+
+
+def test_metrics_on_hand_checked_rankings():
+    ranked = ["a", "x", "b", "y"]
+    assert recall_at(ranked, {"a", "b", "c", "d"}, 2) == 0.25
+    assert reciprocal_rank(ranked, {"b"}) == pytest.approx(1 / 3)
+    assert ndcg_at(["a", "b"], {"a", "b"}, 10) == pytest.approx(1.0)
+    assert ndcg_at(["x", "a"], {"a"}, 10) == pytest.approx(1 / 1.584962500721156)
+
+
+def test_search_and_eval_through_the_cli(vault, tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(
+        app,
+        ["--vault", str(vault), "search", "Why split words into subword units?", "--json"],
+        catch_exceptions=False,
+    )
+    data = json.loads(result.output)
+    assert data["query"] == "Why split words into subword units?" and data["coverage"] in (
+        "strong",
+        "partial",
+    )
+    assert data["results"][0]["path"] == "notes/bpe.md"
+    assert {"path", "title", "score", "why"} <= set(data["results"][0])
+    questions = tmp_path / "q.yaml"
+    questions.write_text(
+        "- {id: a, question: 'How are words cut into tokens?', kind: specific,\n"
+        "   gold: [notes/bpe.md]}\n"
+        "- {id: b, question: Recipes for sourdough bread, kind: absent, gold: []}\n",
+        encoding="utf-8",
+    )
+    assert [q.half for q in load_questions(questions)] == ["tune", "test"]
+    result = runner.invoke(
+        app,
+        ["--vault", str(vault), "eval", "retrieval", str(questions), "--json"],
+        catch_exceptions=False,
+    )
+    rows = {(r["half"], r["method"], r["kind"]): r for r in json.loads(result.output)}
+    assert rows[("all", "hybrid", "specific")]["recall10"] == 1.0
+    assert rows[("all", "hybrid", "absent")]["coverage_ok"] == 1.0
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- {id: a, question: x, kind: weird}\n", encoding="utf-8")
+    result = runner.invoke(app, ["--vault", str(vault), "eval", "retrieval", str(bad)])
+    assert result.exit_code == 1 and "unknown kind 'weird'" in result.output
