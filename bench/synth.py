@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 from pathlib import Path
 
-WORDS = (
-    "model training data scaling pretraining finetuning reasoning reward policy token "
-    "attention layer gradient loss benchmark evaluation retrieval context knowledge fact "
-    "alignment preference instruction format distribution sample capability transfer "
-    "parameter adapter rank memory forgetting calibration entropy diversity curriculum "
-    "teacher student distillation merging vector subspace representation probe circuit "
-    "neuron feature sparse dense mixture expert routing quantisation latency throughput "
-).split()
+DEMO = Path(__file__).resolve().parents[1] / "examples" / "llm-training" / "notes"
+
+
+def _demo_words() -> list[str]:
+    """Every word of the demo vault's notes, repeats kept: a real vocabulary and frequency."""
+    words: list[str] = []
+    for path in sorted(DEMO.glob("*.md")):
+        words += re.findall(r"[A-Za-z][A-Za-z\-]+", path.read_text(encoding="utf-8").lower())
+    return words
+
+
+WORDS = _demo_words()
 CATEGORIES = ["Pretraining", "Finetuning", "Reasoning", "Evaluation", "Retrieval", "Scaling"]
 
 

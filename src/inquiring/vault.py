@@ -174,7 +174,8 @@ def _meta_refs(doc: Document) -> list[Link]:
         if sid not in seen:
             seen.add(sid)
             refs.append(Link(sid, "", "", parsed.meta_lines.get("title", 1), False, "source"))
-    for offset, body_line in enumerate(parsed.body.split("\n")):
+    lines = parsed.body.split("\n") if "arxiv.org" in parsed.body.lower() else []
+    for offset, body_line in enumerate(lines):
         for sid in arxiv_ids_in(body_line):
             if sid not in seen:
                 seen.add(sid)

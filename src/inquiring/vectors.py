@@ -130,10 +130,19 @@ class VectorIndex:
             for i, (d, p) in enumerate(zip(self.doc_ids, self.parts, strict=True))
             if p == 0
         }
+        self.rows_of: dict[int, list[int]] = {}
+        for row, doc in enumerate(self.doc_ids.tolist()):
+            self.rows_of.setdefault(doc, []).append(row)
+        self._masks: dict[tuple[str, ...], np.ndarray] = {}
         self.generation = index.generation()
 
     def __len__(self) -> int:
         return len(self.head_rows)
+
+    def _mask(self, kinds: tuple[str, ...]) -> np.ndarray:
+        if kinds not in self._masks:
+            self._masks[kinds] = np.isin(self.kinds, kinds)
+        return self._masks[kinds]
 
     def search(
         self, query: np.ndarray, k: int, kinds: tuple[str, ...] = ("note",)
@@ -142,12 +151,15 @@ class VectorIndex:
 
         A document with several passages is scored by its best one.
         """
-        if not len(self.doc_ids):
+        if not len(self.doc_ids) or k <= 0:
             return []
         sims = self.matrix @ query.astype(np.float32)
-        sims[~np.isin(self.kinds, kinds)] = -np.inf
+        sims[~self._mask(kinds)] = -np.inf
+        # Enough rows to hold k distinct documents even if each has several passages.
+        take = min(len(sims), k * int(self.parts.max() + 1))
+        top = np.argpartition(-sims, take - 1)[:take]
         best: dict[int, float] = {}
-        for i in np.argsort(-sims):
+        for i in top[np.argsort(-sims[top])]:
             if sims[i] == -np.inf:
                 break
             doc = int(self.doc_ids[i])
@@ -161,11 +173,12 @@ class VectorIndex:
         return self.matrix[[self.head_rows[d] for d in doc_ids]]
 
     def similarity(self, query: np.ndarray, doc_ids: Sequence[int]) -> dict[int, float]:
-        """Cosine of the query with each given note's best passage."""
-        wanted = set(doc_ids)
-        sims = self.matrix @ query.astype(np.float32)
+        """Cosine of the query with each given document's best passage."""
+        rows = [(d, r) for d in doc_ids for r in self.rows_of.get(d, ())]
+        if not rows:
+            return {}
+        sims = self.matrix[[r for _, r in rows]] @ query.astype(np.float32)
         out: dict[int, float] = {}
-        for i in np.flatnonzero(np.isin(self.doc_ids, list(wanted))):
-            doc = int(self.doc_ids[i])
-            out[doc] = max(out.get(doc, -1.0), float(sims[i]))
+        for (doc, _), sim in zip(rows, sims, strict=True):
+            out[doc] = max(out.get(doc, -1.0), float(sim))
         return out
