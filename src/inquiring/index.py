@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import Stemmer
+
 from .embed import Embedder
 from .errors import InquiringError, NotFound, VaultNotFound
 from .parse import Link, Problem
@@ -32,10 +34,12 @@ from .vault import (
     fold,
 )
 from .vectors import update_vectors
+from .words import STOPWORDS
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BM25_WEIGHTS = (10.0, 4.0, 4.0, 1.0)  # title, dek, summary, body
 BODY_LINK_STYLES = ("wiki", "markdown")
+STEMMER = Stemmer.Stemmer("porter")  # the algorithm of FTS5's porter tokenizer
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -73,6 +77,7 @@ CREATE TABLE vectors (
 CREATE VIRTUAL TABLE documents_fts USING fts5 (
     title, dek, summary, body, tokenize = 'porter unicode61 remove_diacritics 2'
 );
+CREATE VIRTUAL TABLE documents_vocab USING fts5vocab (documents_fts, row);
 """
 
 Progress = Callable[[int, int], None]
@@ -497,23 +502,41 @@ class Index:
         self, query: str, limit: int = 10, kinds: tuple[str, ...] | None = None
     ) -> list[tuple[DocRow, float]]:
         """Full-text search ranked by BM25 (title above dek and summary above body)."""
-        match = fts_query(query)
+        match = fts_query(query, self._too_common)
         if not match:
             return []
         weights = ", ".join(str(w) for w in BM25_WEIGHTS)
-        where = ""
-        args: tuple = (match,)
+        # Rank inside FTS first and look documents up after: joining before the ranking
+        # would cost a lookup for every match, not only for the few that are kept.
+        ranked = self.db.execute(
+            f"SELECT rowid, bm25(documents_fts, {weights}) AS score FROM documents_fts "
+            "WHERE documents_fts MATCH ? ORDER BY score LIMIT ?",
+            (match, limit if not kinds else limit * 3 + 20),
+        ).fetchall()
+        docs = {d.id: d for d in self.documents_by_id([r[0] for r in ranked])}
+        hits = [(docs[i], -score) for i, score in ranked if i in docs]
         if kinds:
-            where = f"AND d.kind IN ({','.join('?' * len(kinds))})"
-            args += kinds
-        rows = self.db.execute(
-            f"SELECT {', '.join('d.' + c.strip() for c in DOC_COLUMNS.split(','))}, "
-            f"bm25(documents_fts, {weights}) AS rank FROM documents_fts "
-            "JOIN documents d ON d.id = documents_fts.rowid "
-            f"WHERE documents_fts MATCH ? {where} ORDER BY rank LIMIT ?",
-            (*args, limit),
-        )
-        return [(_doc_row(r[:-1]), -r[-1]) for r in rows]
+            hits = [(d, score) for d, score in hits if d.kind in kinds]
+        return hits[:limit]
+
+    def _too_common(self, words: list[str]) -> list[str]:
+        """The words found in more than half of all documents.
+
+        BM25 gives such words no weight (their IDF is below zero and FTS5 clamps it), so
+        leaving them out of the query changes no ranking, while matching them on a large
+        vault means scoring nearly every document.
+        """
+        total = self.db.execute("SELECT count(*) FROM documents").fetchone()[0]
+        if total < 100:
+            return []
+        common = []
+        for word in words:
+            row = self.db.execute(
+                "SELECT doc FROM documents_vocab WHERE term = ?", (STEMMER.stemWord(word),)
+            ).fetchone()
+            if row and row[0] > total / 2:
+                common.append(word)
+        return common
 
     def contains_word(self, word: str, kinds: tuple[str, ...] | None = None) -> bool:
         """Whether any document (of these kinds) contains the word, as full-text search sees it."""
@@ -597,11 +620,15 @@ class Index:
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
-def fts_query(text: str, max_terms: int = 64) -> str:
-    """Any user text → a safe FTS5 query: each word quoted, any of them may match."""
-    terms: dict[str, None] = {}
-    for token in _TOKEN.findall(text):
-        terms.setdefault(token.lower(), None)
-        if len(terms) >= max_terms:
-            break
-    return " OR ".join(f'"{t}"' for t in terms)
+def fts_query(text: str, too_common: Callable[[list[str]], list[str]] | None = None) -> str:
+    """Any user text → a safe FTS5 query: each word quoted, any of them may match.
+
+    Function words are left out when the text has other words, and so are the words that
+    `too_common` names, as long as at least one word is left.
+    """
+    tokens = list(dict.fromkeys(t.lower() for t in _TOKEN.findall(text)))[:64]
+    words = [t for t in tokens if t not in STOPWORDS] or tokens
+    if too_common and len(words) > 1:
+        common = set(too_common(words))
+        words = [w for w in words if w not in common] or words
+    return " OR ".join(f'"{w}"' for w in words)

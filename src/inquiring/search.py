@@ -8,7 +8,6 @@ Parameters were tuned on half of the demo vault's questions (docs/retrieval.md).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,6 +15,7 @@ import numpy as np
 from .embed import Embedder
 from .index import DocRow, Index
 from .vectors import VectorIndex
+from .words import content_words
 
 METHODS = ("hybrid", "bm25", "dense")
 COVERAGE_LABELS = ("strong", "partial", "thin", "none")
@@ -219,29 +219,6 @@ class Searcher:
         else:
             label = "strong"
         return label, best, related
-
-
-STOPWORDS = frozenset(
-    (
-        "a about above after again against all also am an and any are as at be because been "
-        "before being below between both but by can could did do does doing done down during "
-        "each even ever few for from further get gets got had has have having he her here hers "
-        "him his how i if in into is it its itself just me more most much my no nor not now of "
-        "off on once only or other our ours out over own really same she should so some such "
-        "than that the their theirs them then there these they this those through to too under "
-        "until up us very was we were what when where which while who whom why will with would "
-        "you your yours "
-    ).split()
-)
-
-
-def content_words(text: str) -> list[str]:
-    """Lower-cased words of three letters or more that are not common function words."""
-    seen: dict[str, None] = {}
-    for word in re.findall(r"\w+", text.lower()):
-        if len(word) > 2 and word not in STOPWORDS and not word.isdigit():
-            seen.setdefault(word, None)
-    return list(seen)[:64]
 
 
 def _sorted(scores: dict[int, float]) -> list[int]:

@@ -87,13 +87,24 @@ def update_vectors(
             db.execute("DELETE FROM vectors")
             index.set_meta("vectors", stamp)
     marks = ",".join("?" * len(EMBEDDED_KINDS))
-    todo = db.execute(
-        f"SELECT id, title, dek, summary, body FROM documents WHERE kind IN ({marks}) "
-        "AND id NOT IN (SELECT DISTINCT doc FROM vectors) ORDER BY id",
-        EMBEDDED_KINDS,
-    ).fetchall()
+    todo = [
+        row[0]
+        for row in db.execute(
+            f"SELECT id FROM documents WHERE kind IN ({marks}) "
+            "AND id NOT IN (SELECT DISTINCT doc FROM vectors) ORDER BY id",
+            EMBEDDED_KINDS,
+        )
+    ]
+    body_chars = (
+        4000 if policy == "head" else 1_000_000_000
+    )  # the head needs the body only as a fallback
     for start in range(0, len(todo), BATCH_DOCS):
-        batch = todo[start : start + BATCH_DOCS]
+        ids = todo[start : start + BATCH_DOCS]
+        batch = db.execute(
+            f"SELECT id, title, dek, summary, substr(body, 1, {body_chars}) FROM documents "
+            f"WHERE id IN ({','.join('?' * len(ids))}) ORDER BY id",
+            ids,
+        ).fetchall()
         texts: list[str] = []
         owners: list[tuple[int, int]] = []
         for doc_id, title, dek, summary, body in batch:
