@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from .index import Index
 
 EMBEDDED_KINDS = ("note", "line")
-POLICIES = ("head", "head+body")
-DEFAULT_POLICY = "head"
+POLICIES = ("head", "head+body", "auto")
+DEFAULT_POLICY = "auto"  # head+body for notes without a written summary, else head
 CHUNK_WORDS = 90
 BATCH_DOCS = 256
 
@@ -67,10 +67,17 @@ def body_chunks(body: str, words: int = CHUNK_WORDS) -> list[str]:
     return chunks
 
 
-def passages(title: str, dek: str, summary: str, body: str, policy: str) -> list[str]:
-    """What one note's vectors cover: row 0 is the head, then body passages if asked."""
+def passages(
+    title: str, dek: str, summary: str, body: str, policy: str, written: bool = True
+) -> list[str]:
+    """What one note's vectors cover: row 0 is the head, then body passages if asked.
+
+    `written` says whether the dek or summary was written by the note's author; under the
+    `auto` policy, notes without one also get their body embedded.
+    """
     head = head_text(title, dek, summary) or plain_text(body)[:2000]
-    return [head] + (body_chunks(body) if policy == "head+body" else [])
+    with_body = policy == "head+body" or (policy == "auto" and not written)
+    return [head] + (body_chunks(body) if with_body else [])
 
 
 def update_vectors(
@@ -101,14 +108,16 @@ def update_vectors(
     for start in range(0, len(todo), BATCH_DOCS):
         ids = todo[start : start + BATCH_DOCS]
         batch = db.execute(
-            f"SELECT id, title, dek, summary, substr(body, 1, {body_chars}) FROM documents "
+            "SELECT id, title, dek, summary, substr(body, 1, ?), "
+            "json_extract(meta, '$.summary') IS NOT NULL "
+            "OR json_extract(meta, '$.dek') IS NOT NULL FROM documents "
             f"WHERE id IN ({','.join('?' * len(ids))}) ORDER BY id",
-            ids,
+            (body_chars, *ids),
         ).fetchall()
         texts: list[str] = []
         owners: list[tuple[int, int]] = []
-        for doc_id, title, dek, summary, body in batch:
-            for part, text in enumerate(passages(title, dek, summary, body, policy)):
+        for doc_id, title, dek, summary, body, written in batch:
+            for part, text in enumerate(passages(title, dek, summary, body, policy, written)):
                 texts.append(text)
                 owners.append((doc_id, part))
         vectors = embedder.embed(texts)
