@@ -55,7 +55,9 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def one(n: int, workdir: Path) -> dict[str, float]:
-    root = make_vault(workdir / f"vault-{n}", n)
+    root = workdir / f"vault-{n}"
+    if not (root / "notes").is_dir():
+        make_vault(root, n)
     embedder = get_embedder()
     with Index(Vault(root)) as index:
         start = time.perf_counter()
@@ -94,14 +96,18 @@ def one(n: int, workdir: Path) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument(
+        "--keep", type=Path, help="Build the vaults here and keep them (indexes included)."
+    )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        workdir = Path(tempfile.mkdtemp(prefix="inquiring-bench-"))
+        workdir = args.keep or Path(tempfile.mkdtemp(prefix="inquiring-bench-"))
         try:
             print(json.dumps(one(args.one, workdir)))
         finally:
-            shutil.rmtree(workdir, ignore_errors=True)
+            if not args.keep:
+                shutil.rmtree(workdir, ignore_errors=True)
         return
     print(f"Embedding throughput: {embed_throughput():.0f} short texts/s (6-16 words each)\n")
     print(

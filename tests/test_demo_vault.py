@@ -72,7 +72,7 @@ def test_questions_are_well_formed_and_gold_notes_exist(demo):
         kinds[q["kind"]] += 1
         assert set(q["gold"]) <= note_paths, q["id"]
         size = len(q["gold"])
-        assert {"specific": 1 <= size <= 2, "synthesis": 4 <= size <= 16, "absent": size == 0}[
+        assert {"specific": 1 <= size <= 2, "synthesis": 4 <= size <= 12, "absent": size == 0}[
             q["kind"]
         ], q["id"]
     assert kinds["specific"] >= 12 and kinds["synthesis"] >= 25 and kinds["absent"] >= 6

@@ -40,6 +40,7 @@ SCHEMA_VERSION = 3
 BM25_WEIGHTS = (10.0, 4.0, 4.0, 1.0)  # title, dek, summary, body
 BODY_LINK_STYLES = ("wiki", "markdown")
 STEMMER = Stemmer.Stemmer("porter")  # the algorithm of FTS5's porter tokenizer
+MATCH_BUDGET = 20_000  # documents matched per query, at most, once there is a choice
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -502,7 +503,15 @@ class Index:
         self, query: str, limit: int = 10, kinds: tuple[str, ...] | None = None
     ) -> list[tuple[DocRow, float]]:
         """Full-text search ranked by BM25 (title above dek and summary above body)."""
-        match = fts_query(query, self._too_common)
+        ranked = self.ranked_ids(query, limit, kinds)
+        docs = {d.id: d for d in self.documents_by_id([i for i, _ in ranked])}
+        return [(docs[i], score) for i, score in ranked]
+
+    def ranked_ids(
+        self, query: str, limit: int = 10, kinds: tuple[str, ...] | None = None
+    ) -> list[tuple[int, float]]:
+        """(document id, BM25 score) of the best matches, best first."""
+        match = fts_query(query, self._match_words)
         if not match:
             return []
         weights = ", ".join(str(w) for w in BM25_WEIGHTS)
@@ -513,30 +522,44 @@ class Index:
             "WHERE documents_fts MATCH ? ORDER BY score LIMIT ?",
             (match, limit if not kinds else limit * 3 + 20),
         ).fetchall()
-        docs = {d.id: d for d in self.documents_by_id([r[0] for r in ranked])}
-        hits = [(docs[i], -score) for i, score in ranked if i in docs]
         if kinds:
-            hits = [(d, score) for d, score in hits if d.kind in kinds]
-        return hits[:limit]
+            ids = [r[0] for r in ranked]
+            keep = {
+                row[0]
+                for row in self.db.execute(
+                    f"SELECT id FROM documents WHERE id IN ({','.join('?' * len(ids))}) "
+                    f"AND kind IN ({','.join('?' * len(kinds))})",
+                    (*ids, *kinds),
+                )
+            }
+            ranked = [r for r in ranked if r[0] in keep]
+        return [(i, -score) for i, score in ranked[:limit]]
 
-    def _too_common(self, words: list[str]) -> list[str]:
-        """The words found in more than half of all documents.
+    def _match_words(self, words: list[str]) -> list[str]:
+        """The query words worth matching: the rarest first, within a budget of postings.
 
-        BM25 gives such words no weight (their IDF is below zero and FTS5 clamps it), so
-        leaving them out of the query changes no ranking, while matching them on a large
-        vault means scoring nearly every document.
+        Words found in more than half of all documents are dropped, since BM25 gives them no
+        weight (their IDF is below zero and FTS5 clamps it). On a large vault, common words
+        are dropped until the rest match at most `MATCH_BUDGET` documents: ranking by the
+        rare words is nearly the same, and scoring every document is not needed. At least
+        one word is always kept.
         """
         total = self.db.execute("SELECT count(*) FROM documents").fetchone()[0]
-        if total < 100:
-            return []
-        common = []
+        frequency = {}
         for word in words:
             row = self.db.execute(
                 "SELECT doc FROM documents_vocab WHERE term = ?", (STEMMER.stemWord(word),)
             ).fetchone()
-            if row and row[0] > total / 2:
-                common.append(word)
-        return common
+            frequency[word] = row[0] if row else 0
+        kept: list[str] = []
+        spent = 0
+        for word in sorted(words, key=lambda w: frequency[w]):
+            common = frequency[word] > total / 2 or spent + frequency[word] > MATCH_BUDGET
+            if kept and common and total >= 100:
+                continue
+            kept.append(word)
+            spent += frequency[word]
+        return [w for w in words if w in kept]
 
     def contains_word(self, word: str, kinds: tuple[str, ...] | None = None) -> bool:
         """Whether any document (of these kinds) contains the word, as full-text search sees it."""
@@ -620,15 +643,14 @@ class Index:
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
-def fts_query(text: str, too_common: Callable[[list[str]], list[str]] | None = None) -> str:
+def fts_query(text: str, choose: Callable[[list[str]], list[str]] | None = None) -> str:
     """Any user text → a safe FTS5 query: each word quoted, any of them may match.
 
-    Function words are left out when the text has other words, and so are the words that
-    `too_common` names, as long as at least one word is left.
+    Function words are left out when the text has other words; `choose` may narrow the
+    words further.
     """
     tokens = list(dict.fromkeys(t.lower() for t in _TOKEN.findall(text)))[:64]
     words = [t for t in tokens if t not in STOPWORDS] or tokens
-    if too_common and len(words) > 1:
-        common = set(too_common(words))
-        words = [w for w in words if w not in common] or words
+    if choose and len(words) > 1:
+        words = choose(words) or words
     return " OR ".join(f'"{w}"' for w in words)

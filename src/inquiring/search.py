@@ -101,7 +101,7 @@ class Searcher:
             return SearchResult(query, method, [], "none", "The query is empty.", params=p)
         vectors = self.vectors()
         qvec = self.embedder.embed([text])[0]
-        lexical = [doc.id for doc, _ in self.index.search(text, p.candidates, kinds=("note",))]
+        lexical = [i for i, _ in self.index.ranked_ids(text, p.candidates, kinds=("note",))]
         semantic = vectors.search(qvec, p.candidates)
         unknown = self.unknown_share(text)
         coverage, best, related = self._coverage([s for _, s in semantic], unknown)
