@@ -116,8 +116,9 @@ def main() -> None:
     )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in args.sizes:
+        keep = ["--keep", str(args.keep)] if args.keep else []
         out = subprocess.run(
-            [sys.executable, __file__, "--one", str(n)],
+            [sys.executable, __file__, "--one", str(n), *keep],
             check=True,
             capture_output=True,
             text=True,

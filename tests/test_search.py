@@ -134,7 +134,9 @@ def test_vectors_follow_incremental_updates(vault, searcher):
     (vault / "notes/bpe.md").unlink()
     report = index.update(embedder=get_embedder())
     assert (report.changed, report.removed, report.embedded) == (1, 1, 1)
-    assert index.db.execute("SELECT count(DISTINCT doc) FROM vectors").fetchone()[0] == len(NOTES) - 1
+    assert (
+        index.db.execute("SELECT count(DISTINCT doc) FROM vectors").fetchone()[0] == len(NOTES) - 1
+    )
     hit = searcher.search("how do plants make sugar from sunlight", method="dense").hits[0]
     assert hit.doc.path == "notes/moe.md"
     assert "notes/bpe.md" not in paths(searcher.search("byte pair encoding subword"))

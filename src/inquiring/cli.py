@@ -6,6 +6,7 @@ import functools
 import json
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import asdict
 from importlib import resources
 from pathlib import Path
@@ -17,15 +18,21 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from .ask import Writer, extractive
+from .ask import ask as ask_question
 from .doctor import diagnose, has_errors
 from .embed import Embedder, get_embedder
 from .errors import InquiringError
 from .evaluate import HALVES, evaluate_retrieval, load_questions
 from .index import DocRow, Index, UpdateReport
 from .parse import Problem
+from .plan import Outline
+from .render import answer_json, print_answer
 from .search import METHODS, Searcher
 from .settings import load_settings
 from .vault import FOLDER_KINDS, SETTINGS_FILE, Vault
+from .write import Draft
+from .write.llm import load_template, write_llm
 
 app = typer.Typer(
     help="Ask your research notes a question and get an honest, fully cited answer.",
@@ -54,6 +61,60 @@ def command(
         return group.command(*args, **kwargs)(run)
 
     return decorate
+
+
+@command()
+def ask(
+    ctx: typer.Context,
+    question: Annotated[str, typer.Argument(help="Your question, in your own words.")],
+    new: Annotated[
+        bool, typer.Option("--new", help="Write a new line even if one exists.")
+    ] = False,
+    save: Annotated[bool, typer.Option(help="Save the line in the vault's lines/ folder.")] = True,
+    show_unsupported: Annotated[
+        bool, typer.Option(help="Keep sentences the checker finds unsupported, marked.")
+    ] = False,
+    model: Annotated[
+        str | None, typer.Option(help="Write with this `llm` model (default: inquiring.toml).")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Answer a question from the vault: an essay whose every claim cites its note.
+
+    With no model configured nothing leaves your machine: the extractive writer composes the
+    line from the notes' own sentences.
+    """
+    settings = load_settings(ctx.obj)
+    index = _open(ctx, embed=True)
+    searcher = Searcher(index, _embedder(ctx))
+    writer = _writer(ctx.obj.root, model or settings.llm_model, settings.llm_prompt)
+    with err.status(f"Writing with {model or settings.llm_model}…") if writer else nullcontext():
+        answer = ask_question(
+            searcher,
+            question,
+            writer=writer or extractive,
+            save=save,
+            new=new,
+            drop_unsupported=not show_unsupported,
+        )
+    if answer.path is not None:
+        _update(index, embedder=searcher.embedder)  # the new line is part of the vault now
+    if as_json:
+        _print_json(answer_json(answer, index.vault.root))
+        return
+    print_answer(out, answer, index.vault.root)
+
+
+def _writer(root: Path, model: str, prompt: str) -> Writer | None:
+    """The LLM writer for a configured model, or None: then nothing is sent anywhere."""
+    if not model:
+        return None
+    template = load_template(root / prompt if prompt else None)
+
+    def write(searcher: Searcher, outline: Outline) -> Draft:
+        return write_llm(searcher.index, outline, model, template)
+
+    return write
 
 
 eval_app = typer.Typer(help="Measure how well inquiring answers questions with known answers.")
@@ -277,6 +338,12 @@ def show(
     _print_refs("Hubs", hubs, use_title=True)
     _print_refs("Sources", sources, use_title=True)
     _print_refs("Links out", links_out, use_title=True)
+    lines = [link for link in backlinks if link.path.startswith("lines/")]
+    lines = [link for link in lines if (index.document(link.path) or row).kind == "line"]
+    out.print(f"\n[bold]Inquiring lines that use this note ({len({x.path for x in lines})})[/]")
+    for path in dict.fromkeys(x.path for x in lines):
+        doc = index.document(path)
+        out.print(f"  ◆ {escape(doc.title if doc else path)} [dim]{escape(path)}[/]")
     out.print(f"\n[bold]Backlinks in ({len(backlinks)})[/]")
     for link in backlinks:
         title = index.document(link.path)

@@ -13,6 +13,7 @@ from .vault import SETTINGS_FILE, Vault
 class Settings:
     title: str = ""
     llm_model: str = ""  # empty: no model, nothing is sent anywhere
+    llm_prompt: str = ""  # a prompt template file, relative to the vault
     embedder: str = "all-MiniLM-L6-v2"
 
 
@@ -34,5 +35,6 @@ def load_settings(vault: Vault) -> Settings:
     return Settings(
         title=str(data.get("title", "")),
         llm_model=str(llm.get("model", "")),
+        llm_prompt=str(llm.get("prompt", "")),
         embedder=str(embedder.get("name", Settings.embedder)),
     )

@@ -108,7 +108,7 @@ def update_vectors(
     for start in range(0, len(todo), BATCH_DOCS):
         ids = todo[start : start + BATCH_DOCS]
         batch = db.execute(
-            "SELECT id, title, dek, summary, substr(body, 1, ?), "
+            "SELECT id, kind, title, dek, summary, substr(body, 1, ?), "
             "json_extract(meta, '$.summary') IS NOT NULL "
             "OR json_extract(meta, '$.dek') IS NOT NULL FROM documents "
             f"WHERE id IN ({','.join('?' * len(ids))}) ORDER BY id",
@@ -116,8 +116,12 @@ def update_vectors(
         ).fetchall()
         texts: list[str] = []
         owners: list[tuple[int, int]] = []
-        for doc_id, title, dek, summary, body, written in batch:
-            for part, text in enumerate(passages(title, dek, summary, body, policy, written)):
+        for doc_id, kind, title, dek, summary, body, written in batch:
+            # A line is found again by its question alone (near-duplicate questions).
+            parts = (
+                [title] if kind == "line" else passages(title, dek, summary, body, policy, written)
+            )
+            for part, text in enumerate(parts):
                 texts.append(text)
                 owners.append((doc_id, part))
         vectors = embedder.embed(texts)

@@ -1,0 +1,61 @@
+"""Ask a question: search, plan, write, verify, save. The one function the CLI and web call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .lines import corpus_hashes, near_duplicate, save_line
+from .plan import Outline, plan
+from .search import Searcher
+from .verify import SupportChecker
+from .write import Draft
+from .write.extractive import write_extractive
+
+Writer = Callable[[Searcher, Outline], Draft]
+CANDIDATES = 15  # notes retrieved for planning
+
+
+@dataclass
+class Answer:
+    draft: Draft
+    outline: Outline
+    support: tuple[float, float] = (1.0, 1.0)  # citation precision, claim recall
+    path: Path | None = None  # where the line was saved
+    duplicate: tuple[str, float] | None = None  # an existing line shown instead
+    warnings: list[str] = field(default_factory=list)
+
+
+def extractive(searcher: Searcher, outline: Outline) -> Draft:
+    return write_extractive(searcher.index, outline)
+
+
+def ask(
+    searcher: Searcher,
+    question: str,
+    writer: Writer = extractive,
+    save: bool = True,
+    new: bool = False,
+    drop_unsupported: bool = True,
+    line_path: Path | None = None,
+) -> Answer:
+    """Answer `question` from the vault as an inquiring line."""
+    if not new and line_path is None:
+        duplicate = near_duplicate(searcher, question)
+        if duplicate:
+            empty = Draft(question, "", "", "", [], [])
+            return Answer(empty, Outline(question, "", [], [], [], []), duplicate=duplicate)
+    result = searcher.search(question, limit=CANDIDATES)
+    outline = plan(searcher, result)
+    draft = writer(searcher, outline)
+    answer = Answer(draft, outline, warnings=list(draft.warnings))
+    if not draft.paragraphs:
+        return answer
+    checker = SupportChecker(searcher.index, searcher.embedder, outline=outline)
+    answer.support = checker.check(draft, drop=drop_unsupported)
+    if save:
+        consulted = [n.doc.path for n in outline.notes]
+        corpus = corpus_hashes(searcher.index, consulted)
+        answer.path = save_line(searcher.index, draft, answer.support, corpus, line_path)
+    return answer

@@ -1,0 +1,164 @@
+"""Inquiring lines as files in the vault's `lines/` folder: written atomically, found again.
+
+A line records the question, who wrote it, what it cites, how well its citations were
+supported, and the content hash of every note it consulted, so that later edits to those
+notes mark it stale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .index import Index
+from .search import Searcher
+from .write import Draft
+
+LINES_DIR = "lines"
+DUPLICATE_COSINE = 0.92  # a question this close to an existing line's shows that line
+
+
+def slugify(text: str, limit: int = 64) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    slug = ""
+    for word in words:
+        if len(slug) + len(word) + 1 > limit:
+            break
+        slug = f"{slug}-{word}" if slug else word
+    return slug or "line"
+
+
+def to_markdown(draft: Draft, support: tuple[float, float], corpus: dict[str, str]) -> str:
+    """The line as an Obsidian-compatible Markdown file with its front matter."""
+    front = {
+        "type": "line",
+        "title": draft.question,
+        "question": draft.question,
+        "dek": draft.dek,
+        "created": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "writer": draft.writer,
+        "coverage": draft.coverage,
+        "cited": draft.cited(),
+        "support": {"precision": round(support[0], 3), "recall": round(support[1], 3)},
+        "corpus": corpus,
+    }
+    titles = {d.path: d.title for d in draft.sources}
+    parts = ["---", yaml.safe_dump(front, sort_keys=False, allow_unicode=True).strip(), "---", ""]
+    parts += ["*Inquiring line*", "", f"# {draft.question}", "", f"*{draft.dek}*", ""]
+    for paragraph in draft.paragraphs:
+        text = []
+        for sentence in paragraph:
+            links = " ".join(
+                f"[[{_link(p)}|{_safe(titles.get(p, p))}]]" for p in sentence.citations
+            )
+            mark = "" if sentence.supported else " ==(not supported by its citation)=="
+            text.append(f"{sentence.text}{mark} {links}".strip())
+        parts += [" ".join(text), ""]
+    parts += [f"## Sources {len(draft.sources)} notes", ""]
+    for doc in draft.sources:
+        parts.append(f"- [[{_link(doc.path)}|{_safe(doc.title)}]]: {doc.summary}")
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def _link(path: str) -> str:
+    return path.removesuffix(".md")
+
+
+def _safe(title: str) -> str:
+    return title.replace("|", "/").replace("]]", "] ]")
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write the whole file or nothing: a crash never leaves half a line behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def save_line(
+    index: Index,
+    draft: Draft,
+    support: tuple[float, float],
+    corpus: dict[str, str],
+    path: Path | None = None,
+) -> Path:
+    """Write the line into `lines/` (or over `path`) and return where it went."""
+    if path is None:
+        folder = index.vault.root / LINES_DIR
+        slug = slugify(draft.question)
+        path = folder / f"{slug}.md"
+        n = 2
+        while path.exists():
+            path = folder / f"{slug}-{n}.md"
+            n += 1
+    write_atomically(path, to_markdown(draft, support, corpus))
+    return path
+
+
+def corpus_hashes(index: Index, paths: list[str]) -> dict[str, str]:
+    """Each consulted note's content hash, in the order given."""
+    if not paths:
+        return {}
+    hashes = dict(
+        index.db.execute(
+            f"SELECT path, hash FROM documents WHERE path IN ({','.join('?' * len(paths))})",
+            paths,
+        )
+    )
+    return {p: hashes[p] for p in paths if p in hashes}
+
+
+def near_duplicate(searcher: Searcher, question: str) -> tuple[str, float] | None:
+    """An existing line whose question is close to this one: (path, cosine)."""
+    vectors = searcher.vectors()
+    qvec = searcher.embedder.embed([question])[0]
+    best = vectors.search(qvec, 1, kinds=("line",))
+    if not best or best[0][1] < DUPLICATE_COSINE:
+        return None
+    doc = searcher.index.documents_by_id([best[0][0]])
+    return (doc[0].path, best[0][1]) if doc else None
+
+
+@dataclass(frozen=True)
+class Staleness:
+    line: str
+    changed: list[str]  # consulted notes whose content changed
+    deleted: list[str]  # consulted notes that are gone
+    new: list[str]  # notes that would now be among those consulted
+
+    @property
+    def stale(self) -> bool:
+        return bool(self.changed or self.deleted or self.new)
+
+
+def staleness(searcher: Searcher, line_path: str) -> Staleness:
+    """What changed in the vault since the line was written."""
+    index = searcher.index
+    meta = line_meta(index, line_path)
+    corpus: dict[str, str] = meta.get("corpus") or {}
+    current = corpus_hashes(index, list(corpus))
+    changed = [p for p, h in corpus.items() if p in current and current[p] != h]
+    deleted = [p for p in corpus if p not in current]
+    result = searcher.search(str(meta.get("question", "")), limit=8)
+    new = [h.doc.path for h in result.hits[:6] if h.doc.path not in corpus]
+    return Staleness(line_path, changed, deleted, new)
+
+
+def line_meta(index: Index, path: str) -> dict:
+    row = index.db.execute("SELECT meta FROM documents WHERE path = ?", (path,)).fetchone()
+    return json.loads(row[0]) if row else {}

@@ -1,0 +1,90 @@
+"""An answer for people: the terminal (Rich) and JSON. Markdown files are in `lines.py`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+
+from .ask import Answer
+
+
+def answer_json(answer: Answer, root: Path) -> dict[str, Any]:
+    draft = answer.draft
+    data: dict[str, Any] = {
+        "question": draft.question,
+        "dek": draft.dek,
+        "coverage": draft.coverage,
+        "writer": draft.writer,
+        "paragraphs": [
+            {
+                "text": " ".join(s.text for s in paragraph),
+                "citations": list(dict.fromkeys(p for s in paragraph for p in s.citations)),
+            }
+            for paragraph in draft.paragraphs
+        ],
+        "sources": [
+            {"path": d.path, "title": d.title, "summary": d.summary} for d in draft.sources
+        ],
+        "support": {
+            "precision": round(answer.support[0], 3),
+            "recall": round(answer.support[1], 3),
+        },
+    }
+    if draft.message:
+        data["message"] = draft.message
+        data["nearest"] = [
+            {"path": h.doc.path, "title": h.doc.title} for h in answer.outline.nearest
+        ]
+    if answer.path:
+        data["saved"] = str(answer.path.relative_to(root))
+    if answer.duplicate:
+        data["existing_line"] = {
+            "path": answer.duplicate[0],
+            "cosine": round(answer.duplicate[1], 3),
+        }
+    return data
+
+
+def print_answer(out: Console, answer: Answer, root: Path) -> None:
+    draft = answer.draft
+    if answer.duplicate:
+        path, cosine = answer.duplicate
+        out.print(
+            f"A line on this question already exists: [bold]{escape(path)}[/] "
+            f"(similarity {cosine:.2f}). Use --new to write another."
+        )
+        return
+    for warning in answer.warnings:
+        out.print(f"[yellow]Warning:[/] {escape(warning)}")
+    if draft.message:
+        out.print(escape(draft.message))
+        for hit in answer.outline.nearest:
+            out.print(f"  · {escape(hit.doc.title)} [dim]{escape(hit.doc.path)}[/]")
+        return
+    titles = {d.path: d.title for d in draft.sources}
+    out.print("[dim]INQUIRING LINE[/]")
+    out.print(f"[bold]{escape(draft.question)}[/]")
+    out.print(f"[italic]{escape(draft.dek)}[/]\n")
+    for paragraph in draft.paragraphs:
+        parts = []
+        for sentence in paragraph:
+            text = escape(sentence.text)
+            if sentence.citations and not any(v >= 0 for v in sentence.support.values()):
+                text = f"[red]{text}[/]"
+            cites = " ".join(f"[cyan]{escape(titles.get(p, p))}[/]" for p in sentence.citations)
+            parts.append(f"{text} {cites}".strip())
+        out.print(" ".join(parts) + "\n")
+    out.print(f"[bold]Sources[/] {len(draft.sources)} notes")
+    for doc in draft.sources:
+        out.print(f"  [bold]{escape(doc.title)}[/] [dim]{escape(doc.path)}[/]")
+        out.print(f"  {escape(doc.summary)}")
+    precision, recall = answer.support
+    out.print(
+        f"\n[dim]{draft.writer} writer · coverage {draft.coverage} · citations supported "
+        f"{precision:.0%} · claims backed {recall:.0%}[/]"
+    )
+    if answer.path:
+        out.print(f"[dim]Saved to {escape(str(answer.path.relative_to(root)))}[/]")

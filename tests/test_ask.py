@@ -1,0 +1,179 @@
+"""Asking questions of a copy of the demo vault: planning, writing, checking, saving."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from inquiring.ask import ask
+from inquiring.cli import app
+from inquiring.embed import get_embedder
+from inquiring.index import Index
+from inquiring.search import Searcher
+from inquiring.vault import Vault
+from inquiring.write import dek_for
+from inquiring.write.llm import load_template, write_llm
+
+DEMO = Path(__file__).resolve().parents[1] / "examples" / "llm-training"
+CORE = (
+    "How do finetuning and pretraining improvements differ in their effects on model capabilities?"
+)
+
+
+@pytest.fixture(scope="module")
+def vault(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("ask") / "vault"
+    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns(".inquiring"))
+    with Index(Vault(root)) as index:
+        index.update(embedder=get_embedder())
+    return root
+
+
+@pytest.fixture
+def searcher(vault):
+    index = Index(Vault(vault))
+    yield Searcher(index, get_embedder())
+    index.close()
+
+
+def test_extractive_line_cites_every_claim_once(searcher):
+    answer = ask(searcher, CORE, save=False, new=True)
+    draft = answer.draft
+    assert draft.writer == "extractive" and draft.coverage == "strong"
+    assert draft.dek.startswith("This explores how finetuning and pretraining improvements")
+    claims = [s for p in draft.paragraphs for s in p if not s.connective]
+    assert len(claims) >= 6 and all(s.citations for s in claims)
+    texts = [s.text for p in draft.paragraphs for s in p]
+    assert len(texts) == len(set(texts))
+    assert 6 <= len(draft.sources) <= 15
+    assert [d.path for d in draft.sources] == draft.cited()
+    assert "notes/eft-pretraining-vs-finetuning-scale.md" in draft.cited()
+    # Every claim is a sentence of the note it cites.
+    for sentence in claims:
+        note = (searcher.index.vault.root / sentence.citations[0]).read_text(encoding="utf-8")
+        flat = " ".join(re.sub(r"\[\[[^|\]]*\|([^\]]*)\]\]", r"\1", note).split())
+        assert sentence.text.rstrip(".")[:60] in flat
+    assert answer.support[0] >= 0.9
+
+
+def test_absent_topic_gets_no_essay(searcher):
+    answer = ask(searcher, "How do diffusion models denoise images of cats?", save=False)
+    assert answer.draft.paragraphs == [] and "nothing on this question" in answer.draft.message
+    assert answer.outline.nearest
+
+
+def test_dek_phrasing():
+    assert dek_for("How do X and Y differ?", 3).startswith("This explores how X and Y differ,")
+    assert dek_for("Why is the sky blue?", 1).startswith("This explores the question “Why is")
+    assert dek_for("What happens when data runs out?", 2).startswith(
+        "This explores what happens when data runs out,"
+    )
+
+
+def test_saved_line_is_indexed_and_found_again(vault, searcher):
+    answer = ask(searcher, CORE, new=True)
+    path = answer.path
+    assert path.parent == vault / "lines" and path.exists()
+    text = path.read_text(encoding="utf-8")
+    front = yaml.safe_load(text.split("---")[1])
+    assert front["type"] == "line" and front["question"] == CORE
+    assert front["writer"] == "extractive"
+    assert front["cited"] == answer.draft.cited()
+    assert set(front["support"]) == {"precision", "recall"}
+    assert set(front["corpus"]) >= set(front["cited"])
+    assert "## Sources" in text and "[[notes/eft-pretraining-vs-finetuning-scale|" in text
+    assert not list(vault.glob("lines/.*.tmp"))
+    searcher.index.update(embedder=searcher.embedder)
+    again = ask(
+        searcher,
+        "How do improvements in finetuning and in pretraining differ in their effects on "
+        "model capabilities?",
+    )
+    assert again.duplicate and again.duplicate[0] == str(path.relative_to(vault))
+    users = searcher.index.links_to("notes/eft-pretraining-vs-finetuning-scale.md")
+    assert any(link.path == str(path.relative_to(vault)) for link in users)
+
+
+def test_cli_ask_json_and_show(vault):
+    runner = CliRunner()
+    result = runner.invoke(
+        app,
+        ["--vault", str(vault), "ask", CORE, "--json", "--no-save", "--new"],
+        catch_exceptions=False,
+    )
+    data = json.loads(result.output)
+    assert set(data) >= {
+        "question",
+        "dek",
+        "coverage",
+        "writer",
+        "paragraphs",
+        "sources",
+        "support",
+    }
+    assert all(p["citations"] for p in data["paragraphs"] if "[" not in p["text"])
+    assert all(s["path"].startswith("notes/") for s in data["sources"])
+    runner.invoke(app, ["--vault", str(vault), "ask", CORE, "--new"], catch_exceptions=False)
+    shown = runner.invoke(
+        app, ["--vault", str(vault), "show", "eft-pretraining-vs-finetuning-scale"]
+    )
+    assert re.search(r"Inquiring lines that use this note \([1-9]\d*\)", shown.output)
+
+
+REPLY = (
+    "The notes frame the question as a division of labour: scaling pretraining mostly raised "
+    "factuality while scaling finetuning mostly raised helpfulness [1].\n\n"
+    "Several notes converge on this [2]. Finetuning follows a multiplicative law [3].\n\n"
+    "A curious reader might not expect that a bigger base helps more than more finetuning data [3]."
+)
+
+
+def test_llm_writer_turns_markers_into_citations(searcher, scripted_llm):
+    scripted_llm.replies = [REPLY]
+    answer = ask(
+        searcher,
+        CORE,
+        save=False,
+        new=True,
+        writer=lambda s, o: write_llm(s.index, o, "scripted", load_template()),
+    )
+    draft = answer.draft
+    assert draft.writer == "llm:scripted" and len(scripted_llm.prompts) == 1
+    assert "[1]" in scripted_llm.prompts[0] and CORE in scripted_llm.prompts[0]
+    first = draft.paragraphs[0][0]
+    assert first.citations == [answer.outline.notes[0].doc.path]
+    assert "[1]" not in first.text
+
+
+def test_llm_bad_reply_is_retried_then_falls_back(searcher, scripted_llm):
+    scripted_llm.replies = ["Finetuning matters [42].", "I'm sorry, I cannot help with that."]
+    answer = ask(
+        searcher,
+        CORE,
+        save=False,
+        new=True,
+        writer=lambda s, o: write_llm(s.index, o, "scripted", load_template()),
+    )
+    assert len(scripted_llm.prompts) == 2
+    assert "cites notes that do not exist: [42]" in scripted_llm.prompts[1]
+    assert answer.draft.writer == "extractive"
+    assert any("did not produce a usable line" in w for w in answer.warnings)
+
+
+def test_no_model_configured_sends_nothing(vault, scripted_llm):
+    runner = CliRunner()
+    runner.invoke(
+        app, ["--vault", str(vault), "ask", CORE, "--no-save", "--new"], catch_exceptions=False
+    )
+    assert scripted_llm.prompts == []
+    result = runner.invoke(
+        app,
+        ["--vault", str(vault), "ask", CORE, "--no-save", "--new", "--model", "nope-model"],
+    )
+    assert result.exit_code == 1 and "no model called 'nope-model'" in result.output
