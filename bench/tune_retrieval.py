@@ -26,7 +26,6 @@ GRID = {
     "weight_semantic": [0.8, 1.0, 1.3, 1.6],
     "rrf_k": [10, 30, 60],
     "graph_boost": [0.0, 0.15, 0.3, 0.6],
-    "prf_weight": [0.0, 0.5, 1.0],
     "mmr_lambda": [1.0, 0.85],
 }
 COVERAGE_GRID = {

@@ -36,7 +36,7 @@ from .vault import (
 from .vectors import update_vectors
 from .words import STOPWORDS
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BM25_WEIGHTS = (10.0, 4.0, 4.0, 1.0)  # title, dek, summary, body
 BODY_LINK_STYLES = ("wiki", "markdown")
 STEMMER = Stemmer.Stemmer("porter")  # the algorithm of FTS5's porter tokenizer
@@ -73,6 +73,7 @@ CREATE TABLE vectors (
     doc INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
     part INTEGER NOT NULL,  -- 0: title, dek and summary; 1…: passages of the body
     vec BLOB NOT NULL,  -- float32, unit length
+    text_hash TEXT NOT NULL,  -- of everything embedded for the document (on part 0)
     PRIMARY KEY (doc, part)
 );
 CREATE VIRTUAL TABLE documents_fts USING fts5 (

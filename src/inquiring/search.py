@@ -28,15 +28,13 @@ class SearchParams:
     rrf_k: float = 10.0
     weight_lexical: float = 1.0
     weight_semantic: float = 1.6
-    graph_boost: float = 0.15  # per link to one of the top `graph_top` notes, in RRF units
+    graph_boost: float = 0.3  # per link to one of the top `graph_top` notes, in RRF units
     graph_top: int = 10
     mmr_lambda: float = 0.85  # 1.0 ranks by relevance alone
-    prf_weight: float = 0.5  # pull the query vector towards the top notes (0: off)
-    prf_docs: int = 5
     related: float = 0.5  # cosine above which a note counts as on the question
-    unknown_penalty: float = 0.5  # per share of the question's words found in no note
+    unknown_penalty: float = 0.8  # per share of the question's words found in no note
     none_below: float = 0.2  # evidence (best cosine less the penalty) below this: nothing
-    thin_below: float = 0.45  # evidence below this: thin
+    thin_below: float = 0.4  # evidence below this: thin
     partial_count: int = 1  # notes above `related` needed for partial
     strong_count: int = 4  # … and for strong
 
@@ -112,9 +110,6 @@ class Searcher:
             order = dict(semantic)
         else:
             order = self._fuse(lex_rank, [d for d, _ in semantic])
-            if p.prf_weight:
-                semantic = vectors.search(self._expand(qvec, order, vectors), p.candidates)
-                order = self._fuse(lex_rank, [d for d, _ in semantic])
         links = self._graph(order) if method == "hybrid" else {}
         if links and p.graph_boost:
             unit = p.graph_boost / (p.rrf_k + 1)
@@ -149,14 +144,6 @@ class Searcher:
         for r, d in enumerate(semantic, start=1):
             fused[d] = fused.get(d, 0.0) + p.weight_semantic / (p.rrf_k + r)
         return fused
-
-    def _expand(self, qvec: np.ndarray, scores: dict[int, float], vectors: VectorIndex):
-        """Pseudo-relevance feedback: move the query towards its best first-round notes."""
-        top = [d for d in _sorted(scores)[: self.params.prf_docs] if d in vectors.head_rows]
-        if not top:
-            return qvec
-        moved = qvec + self.params.prf_weight * vectors.head_vectors(top).mean(axis=0)
-        return moved / np.linalg.norm(moved)
 
     def _graph(self, scores: dict[int, float]) -> dict[int, list[str]]:
         """For each candidate, the top-ranked notes it links to or is linked from."""

@@ -10,6 +10,8 @@ could go.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -25,6 +27,7 @@ EMBEDDED_KINDS = ("note", "line")
 POLICIES = ("head", "head+body", "auto")
 DEFAULT_POLICY = "auto"  # head+body for notes without a written summary, else head
 CHUNK_WORDS = 90
+CONTEXT_LINKS = 4  # titles of linked notes added to a note's head
 BATCH_DOCS = 256
 
 _WIKILINK = re.compile(r"!?\[\[([^\]|#]*)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")
@@ -80,13 +83,56 @@ def passages(
     return [head] + (body_chunks(body) if with_body else [])
 
 
+def contexts(index: Index, ids: list[int]) -> dict[int, str]:
+    """Where each note sits in the vault, in words: the hub sections that list it, its
+    categories and the titles of the notes it links to.
+
+    Measured on the demo vault, adding this to the head raised hybrid recall@10 on the tune
+    half from 0.708 to 0.746 (docs/retrieval.md): a note's neighbours say what it is about.
+    """
+    marks = ",".join("?" * len(ids))
+    out: dict[int, list[str]] = {i: [] for i in ids}
+    topics: dict[int, list[str]] = {}
+    for doc, hub, section in index.db.execute(
+        "SELECT n.id, h.title, l.section FROM links l JOIN documents h ON h.id = l.doc "
+        "JOIN documents n ON n.path = l.resolved WHERE h.kind = 'hub' "
+        f"AND l.style IN ('wiki', 'markdown') AND n.id IN ({marks}) ORDER BY n.id, h.path",
+        ids,
+    ):
+        topics.setdefault(doc, []).append(f"{hub} ({section})" if section else hub)
+    related: dict[int, list[str]] = {}
+    for doc, title in index.db.execute(
+        "SELECT l.doc, dst.title FROM links l JOIN documents dst ON dst.path = l.resolved "
+        f"WHERE l.doc IN ({marks}) AND l.style IN ('wiki', 'markdown') AND dst.kind = 'note' "
+        "AND dst.id != l.doc ORDER BY l.doc, l.line",
+        ids,
+    ):
+        if title not in related.setdefault(doc, []) and len(related[doc]) < CONTEXT_LINKS:
+            related[doc].append(title)
+    for doc, categories in index.db.execute(
+        f"SELECT id, categories FROM documents WHERE id IN ({marks})", ids
+    ):
+        if doc in topics:
+            out[doc].append("Topics: " + "; ".join(dict.fromkeys(topics[doc])) + ".")
+        if doc in related:
+            out[doc].append("Related: " + "; ".join(related[doc]))
+        if categories != "[]":
+            out[doc].append("Categories: " + ", ".join(json.loads(categories)) + ".")
+    return {doc: " ".join(parts) for doc, parts in out.items()}
+
+
 def update_vectors(
     index: Index,
     embedder: Embedder,
     policy: str = DEFAULT_POLICY,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Embed every note that has no vectors yet; returns how many notes were embedded."""
+    """Embed the notes whose text to embed is new or changed; returns how many were embedded.
+
+    What a note's head says depends on other notes too (its hubs, the titles it links to),
+    so after any change to the vault every head is recomputed and compared by hash; only
+    the notes whose text differs are embedded again.
+    """
     db = index.db
     stamp = f"{embedder.name}/{embedder.dim}/{policy}"
     if index.meta("vectors") != stamp:
@@ -94,46 +140,72 @@ def update_vectors(
             db.execute("DELETE FROM vectors")
             index.set_meta("vectors", stamp)
     marks = ",".join("?" * len(EMBEDDED_KINDS))
-    todo = [
+    if index.meta("vectors_generation") == str(index.generation()):
+        where = "AND id NOT IN (SELECT doc FROM vectors WHERE part = 0)"  # only new documents
+    else:
+        where = ""
+    candidates = [
         row[0]
         for row in db.execute(
-            f"SELECT id FROM documents WHERE kind IN ({marks}) "
-            "AND id NOT IN (SELECT DISTINCT doc FROM vectors) ORDER BY id",
+            f"SELECT id FROM documents WHERE kind IN ({marks}) {where} ORDER BY id",
             EMBEDDED_KINDS,
         )
     ]
-    body_chars = (
-        4000 if policy == "head" else 1_000_000_000
-    )  # the head needs the body only as a fallback
-    for start in range(0, len(todo), BATCH_DOCS):
-        ids = todo[start : start + BATCH_DOCS]
-        batch = db.execute(
-            "SELECT id, kind, title, dek, summary, substr(body, 1, ?), "
-            "json_extract(meta, '$.summary') IS NOT NULL "
-            "OR json_extract(meta, '$.dek') IS NOT NULL FROM documents "
-            f"WHERE id IN ({','.join('?' * len(ids))}) ORDER BY id",
-            (body_chars, *ids),
-        ).fetchall()
-        texts: list[str] = []
-        owners: list[tuple[int, int]] = []
-        for doc_id, kind, title, dek, summary, body, written in batch:
-            # A line is found again by its question alone (near-duplicate questions).
-            parts = (
-                [title] if kind == "line" else passages(title, dek, summary, body, policy, written)
-            )
-            for part, text in enumerate(parts):
-                texts.append(text)
-                owners.append((doc_id, part))
-        vectors = embedder.embed(texts)
-        with db:
-            db.executemany(
-                "INSERT INTO vectors (doc, part, vec) VALUES (?, ?, ?)",
-                [(d, p, v.tobytes()) for (d, p), v in zip(owners, vectors, strict=True)],
-            )
-            index.bump_generation()
+    body_chars = 4000 if policy == "head" else 1_000_000_000  # a head needs only the start
+    embedded = 0
+    for start in range(0, len(candidates), BATCH_DOCS):
+        ids = candidates[start : start + BATCH_DOCS]
+        embedded += _embed_batch(index, embedder, ids, policy, body_chars)
         if progress:
-            progress(min(start + BATCH_DOCS, len(todo)), len(todo))
-    return len(todo)
+            progress(min(start + BATCH_DOCS, len(candidates)), len(candidates))
+    index.set_meta("vectors_generation", str(index.generation()))
+    db.commit()
+    return embedded
+
+
+def _embed_batch(
+    index: Index, embedder: Embedder, ids: list[int], policy: str, body_chars: int
+) -> int:
+    db = index.db
+    marks = ",".join("?" * len(ids))
+    batch = db.execute(
+        "SELECT id, kind, title, dek, summary, substr(body, 1, ?), "
+        "json_extract(meta, '$.summary') IS NOT NULL "
+        f"OR json_extract(meta, '$.dek') IS NOT NULL FROM documents WHERE id IN ({marks}) "
+        "ORDER BY id",
+        (body_chars, *ids),
+    ).fetchall()
+    stored = dict(
+        db.execute(f"SELECT doc, text_hash FROM vectors WHERE part = 0 AND doc IN ({marks})", ids)
+    )
+    context = contexts(index, ids)
+    texts: list[str] = []
+    owners: list[tuple[int, int, str]] = []
+    for doc_id, kind, title, dek, summary, body, written in batch:
+        # A line is found again by its question alone (near-duplicate questions).
+        if kind == "line":
+            parts = [title]
+        else:
+            parts = passages(title, dek, summary, body, policy, written)
+            parts[0] = f"{parts[0]} {context.get(doc_id, '')}".strip()
+        digest = hashlib.blake2b("\x00".join(parts).encode(), digest_size=12).hexdigest()
+        if stored.get(doc_id) == digest:
+            continue
+        for part, text in enumerate(parts):
+            texts.append(text)
+            owners.append((doc_id, part, digest if part == 0 else ""))
+    if not texts:
+        return 0
+    vectors = embedder.embed(texts)
+    changed = sorted({d for d, _, _ in owners})
+    with db:
+        db.execute(f"DELETE FROM vectors WHERE doc IN ({','.join('?' * len(changed))})", changed)
+        db.executemany(
+            "INSERT INTO vectors (doc, part, vec, text_hash) VALUES (?, ?, ?, ?)",
+            [(d, p, v.tobytes(), h) for (d, p, h), v in zip(owners, vectors, strict=True)],
+        )
+        index.bump_generation()
+    return len(changed)
 
 
 class VectorIndex:
