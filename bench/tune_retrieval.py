@@ -30,7 +30,7 @@ GRID = {
 }
 COVERAGE_GRID = {
     "unknown_penalty": [0.3, 0.5, 0.8],
-    "none_below": [0.2, 0.25, 0.3, 0.35],
+    "none_below": [0.2, 0.25, 0.3, 0.305, 0.31, 0.35],
     "thin_below": [0.4, 0.45, 0.5],
     "related": [0.4, 0.45, 0.5],
     "partial_count": [1, 2, 3],
@@ -62,8 +62,9 @@ def score(searcher: Searcher, questions) -> float:
     return sum(values) / len(values)
 
 
-def coverage_scores(searcher: Searcher, questions) -> tuple[float, float, float]:
-    """(absent labelled thin/none, others not labelled none, others strong or partial)."""
+def coverage_scores(searcher: Searcher, questions) -> tuple[float, float, float, float]:
+    """(absent labelled thin/none, others not labelled none, others strong or partial,
+    absent labelled none: no essay is written for those)."""
     absent = [q for q in questions if q.kind == "absent"]
     others = [q for q in questions if q.kind != "absent"]
     labels = {q.id: searcher.search(q.question, limit=1).coverage for q in questions}
@@ -71,6 +72,7 @@ def coverage_scores(searcher: Searcher, questions) -> tuple[float, float, float]
         sum(labels[q.id] in ("thin", "none") for q in absent) / len(absent),
         sum(labels[q.id] != "none" for q in others) / len(others),
         sum(labels[q.id] in ("strong", "partial") for q in others) / len(others),
+        sum(labels[q.id] == "none" for q in absent) / len(absent),
     )
 
 
@@ -83,11 +85,16 @@ def tune_coverage(index: Index, embedder, params: SearchParams, questions) -> No
         searcher = Searcher(
             index, embedder, replace(params, **dict(zip(keys, values, strict=True)))
         )
-        absent_ok, not_none, answered = coverage_scores(searcher, tune)
-        # Targets first (>= 80% of absent thin/none, <= 10% of others none), then usefulness.
-        results.append(((absent_ok >= 0.8 and not_none >= 0.9, answered, absent_ok), values))
+        absent_ok, not_none, answered, absent_none = coverage_scores(searcher, tune)
+        # Targets first (>= 80% of absent thin/none, no other question labelled none), then
+        # as many absent questions as possible labelled none (no essay), then usefulness.
+        met = absent_ok >= 0.8 and not_none == 1.0
+        results.append(((met, absent_none, answered, absent_ok), values))
     results.sort(key=lambda r: r[0], reverse=True)
-    print("\ncoverage: (absent ok, others not none, others strong/partial) " + " ".join(keys))
+    print(
+        "\ncoverage: (absent thin/none, others not none, others strong/partial, absent none) "
+        + " ".join(keys)
+    )
     for _, values in results[:5]:
         searcher = Searcher(
             index, embedder, replace(params, **dict(zip(keys, values, strict=True)))

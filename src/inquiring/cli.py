@@ -23,7 +23,7 @@ from .ask import ask as ask_question
 from .doctor import diagnose, has_errors
 from .embed import Embedder, get_embedder
 from .errors import InquiringError
-from .evaluate import HALVES, evaluate_retrieval, load_questions
+from .evaluate import HALVES, evaluate_lines, evaluate_retrieval, load_questions
 from .index import DocRow, Index, UpdateReport
 from .parse import Problem
 from .plan import Outline
@@ -496,6 +496,56 @@ def eval_retrieval(
         "coverage ok: for 'absent', the share labelled thin or none; "
         "otherwise the share not labelled none."
     )
+
+
+@command("lines", group=eval_app)
+def eval_lines(
+    ctx: typer.Context,
+    questions: Annotated[
+        Path | None, typer.Argument(help="Questions file (default: questions.yaml in the vault).")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Write a line for each question (nothing is saved) and measure it."""
+    path = questions or ctx.obj.root / "questions.yaml"
+    todo = load_questions(path)
+    index = _open(ctx, embed=True)
+    rows = evaluate_lines(Searcher(index, _embedder(ctx)), todo)
+    if as_json:
+        _print_json([asdict(r) for r in rows])
+        return
+    table = Table(box=None)
+    for column in ("question", "kind", "coverage", "gold cited", "precision", "sentences", "words"):
+        table.add_column(
+            column, justify="left" if column in ("question", "kind", "coverage") else "right"
+        )
+    for r in rows:
+        table.add_row(
+            r.id,
+            r.kind,
+            r.coverage,
+            _num(r.gold_cited),
+            _num(r.precision),
+            str(r.sentences),
+            str(r.words),
+        )
+    out.print(table)
+    for kind in ("specific", "synthesis", "absent"):
+        mine = [r for r in rows if r.kind == kind]
+        if not mine:
+            continue
+        essays = sum(r.essay for r in mine)
+        out.print(
+            f"{kind}: {len(mine)} questions, {essays} lines written; gold cited "
+            f"{_num(_mean([r.gold_cited for r in mine]))}; citation precision "
+            f"{_num(_mean([r.precision for r in mine]))}; "
+            f"{_num(_mean([r.words for r in mine if r.essay] or [0.0]))} words on average"
+        )
+
+
+def _mean(values: list[float]) -> float:
+    kept = [v for v in values if v == v]
+    return sum(kept) / len(kept) if kept else float("nan")
 
 
 def _num(value: float) -> str:

@@ -119,3 +119,45 @@ def evaluate_retrieval(searcher: Searcher, questions: list[Question]) -> list[Ro
 def _mean(values: list[float]) -> float:
     kept = [v for v in values if not math.isnan(v)]
     return sum(kept) / len(kept) if kept else math.nan
+
+
+@dataclass
+class LineRow:
+    """One question's line, measured."""
+
+    id: str
+    kind: str
+    half: str
+    coverage: str
+    gold_cited: float  # share of gold notes the line cites (nan for absent questions)
+    precision: float  # citations the checker finds supported
+    sentences: int
+    words: int
+    essay: bool  # whether a line was written at all
+
+
+def evaluate_lines(searcher: Searcher, questions: list[Question]) -> list[LineRow]:
+    """Write a line for every question (nothing saved) and measure it."""
+    from .ask import ask
+
+    rows = []
+    for q in questions:
+        answer = ask(searcher, q.question, save=False, new=True)
+        draft = answer.draft
+        cited = set(draft.cited())
+        texts = [s.text for p in draft.paragraphs for s in p]
+        gold = set(q.gold)
+        rows.append(
+            LineRow(
+                q.id,
+                q.kind,
+                q.half,
+                draft.coverage,
+                len(cited & gold) / len(gold) if gold else math.nan,
+                answer.support[0] if draft.paragraphs else math.nan,
+                len(texts),
+                sum(len(t.split()) for t in texts),
+                bool(draft.paragraphs),
+            )
+        )
+    return rows

@@ -33,7 +33,7 @@ class SearchParams:
     mmr_lambda: float = 0.85  # 1.0 ranks by relevance alone
     related: float = 0.5  # cosine above which a note counts as on the question
     unknown_penalty: float = 0.8  # per share of the question's words found in no note
-    none_below: float = 0.2  # evidence (best cosine less the penalty) below this: nothing
+    none_below: float = 0.305  # evidence (best cosine less the penalty) below this: nothing
     thin_below: float = 0.4  # evidence below this: thin
     partial_count: int = 1  # notes above `related` needed for partial
     strong_count: int = 4  # … and for strong

@@ -24,9 +24,11 @@ from .write import Draft, Sentence
 
 @dataclass(frozen=True)
 class SupportParams:
+    """Calibrated by bench/calibrate_support.py on the demo vault's labelled pairs."""
+
     lexical_weight: float = 0.5
-    number_penalty: float = 0.3
-    threshold: float = 0.75
+    number_penalty: float = 0.2
+    threshold: float = 1.125
 
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
