@@ -32,6 +32,16 @@ class SupportParams:
 
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_ABOUT_NOTES = re.compile(r"\b(notes?|vault|corpus)\b", re.IGNORECASE)
+META_WORDS = {"note", "notes", "vault", "corpus", "several", "converge", "converges"}
+
+
+def claim_part(sentence: str) -> str:
+    """The sentence without a lead-in about the notes ("Several notes converge here: …")."""
+    head, colon, rest = sentence.partition(":")
+    if colon and rest.strip() and _ABOUT_NOTES.search(head):
+        return rest.strip()
+    return sentence
 
 
 def numbers(text: str) -> set[str]:
@@ -80,10 +90,11 @@ class SupportChecker:
     ) -> tuple[float, float, float]:
         """(best cosine, share of content words the note uses, share of numbers it lacks)."""
         vectors, text = self._note(path)
+        sentence = claim_part(sentence)
         if svec is None:
             svec = self.embedder.embed([sentence])[0]
         cosine = float((vectors @ svec).max())
-        words = content_words(sentence)
+        words = [w for w in content_words(sentence) if w not in META_WORDS]
         overlap = sum(w in text for w in words) / len(words) if words else 0.0
         stated = numbers(sentence)
         missing = sum(n not in numbers(text) for n in stated) / len(stated) if stated else 0.0
@@ -104,7 +115,7 @@ class SupportChecker:
         finds supported, and the share of claim sentences left with a supporting citation.
         """
         claims = [s for p in draft.paragraphs for s in p if not s.connective]
-        vectors = self.embedder.embed([s.text for s in claims]) if claims else []
+        vectors = self.embedder.embed([claim_part(s.text) for s in claims]) if claims else []
         total = good = 0
         for sentence, svec in zip(claims, vectors, strict=True):
             for path in sentence.citations:
