@@ -15,8 +15,9 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/inquiring --vault $(DEMO_VAULT) index
-	$(BIN)/inquiring --vault $(DEMO_VAULT) stats
-	$(BIN)/inquiring --vault $(DEMO_VAULT) search "what does finetuning change compared with pretraining"
+	$(BIN)/inquiring --vault $(DEMO_VAULT) search "what does finetuning change compared with pretraining" --limit 5
+	$(BIN)/inquiring --vault $(DEMO_VAULT) ask --no-save --new \
+		"How do finetuning and pretraining improvements differ in their effects on model capabilities?"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -26,7 +27,9 @@ test: lint
 	$(BIN)/pytest
 
 bench: $(STAMP)
-	$(BIN)/python bench/bench_index.py
+	$(BIN)/python bench/bench_index.py --sizes 1000 10000
+	$(BIN)/python bench/bench_retrieval.py --sizes 1000 10000
+	$(BIN)/python bench/bench_ask.py
 
 format: $(STAMP)
 	$(BIN)/ruff format src tests bench

@@ -177,3 +177,24 @@ def test_no_model_configured_sends_nothing(vault, scripted_llm):
         ["--vault", str(vault), "ask", CORE, "--no-save", "--new", "--model", "nope-model"],
     )
     assert result.exit_code == 1 and "no model called 'nope-model'" in result.output
+
+
+def test_status_and_refresh_follow_note_changes(tmp_path):
+    root = tmp_path / "vault"
+    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns(".inquiring"))
+    runner = CliRunner()
+
+    def run(*args: str) -> str:
+        result = runner.invoke(app, ["--vault", str(root), *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    run("ask", "Does RL post-training create new reasoning abilities?")
+    assert "0 of 1 lines are stale." in run("status")
+    note = root / "notes" / "rl-deploys-latent-reasoning.md"
+    note.write_text(note.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    report = json.loads(run("status", "--json"))
+    assert report[0]["stale"] and report[0]["changed"] == ["notes/rl-deploys-latent-reasoning.md"]
+    assert "Rewrote lines/" in run("refresh", "--all")
+    assert "0 of 1 lines are stale." in run("status")
+    assert len(list((root / "lines").glob("*.md"))) == 1

@@ -25,6 +25,7 @@ from .embed import Embedder, get_embedder
 from .errors import InquiringError
 from .evaluate import HALVES, evaluate_lines, evaluate_retrieval, load_questions
 from .index import DocRow, Index, UpdateReport
+from .lines import line_meta, staleness
 from .parse import Problem
 from .plan import Outline
 from .render import answer_json, print_answer
@@ -103,6 +104,62 @@ def ask(
         _print_json(answer_json(answer, index.vault.root))
         return
     print_answer(out, answer, index.vault.root)
+
+
+@command()
+def status(ctx: typer.Context, as_json: JsonFlag = False) -> None:
+    """List the inquiring lines that changed, deleted or newly relevant notes made stale."""
+    index = _open(ctx, embed=True)
+    searcher = Searcher(index, _embedder(ctx))
+    report = [staleness(searcher, row.path) for row in index.documents("line")]
+    if as_json:
+        _print_json([{**asdict(r), "stale": r.stale} for r in report])
+        return
+    stale = [r for r in report if r.stale]
+    for r in stale:
+        out.print(f"[bold]{escape(r.line)}[/] is stale:")
+        for label, paths in (("changed", r.changed), ("deleted", r.deleted), ("new", r.new)):
+            for path in paths:
+                out.print(f"  {label:>7}  {escape(path)}")
+    out.print(
+        f"{len(stale)} of {len(report)} lines are stale."
+        + (" Run 'inquiring refresh --all' to rewrite them." if stale else "")
+    )
+
+
+@command()
+def refresh(
+    ctx: typer.Context,
+    line: Annotated[str | None, typer.Argument(help="The line to rewrite (path or title).")] = None,
+    all_lines: Annotated[bool, typer.Option("--all", help="Rewrite every stale line.")] = False,
+    model: Annotated[str | None, typer.Option(help="Write with this `llm` model.")] = None,
+) -> None:
+    """Rewrite a line (or every stale one) from the vault as it is now."""
+    if not line and not all_lines:
+        raise InquiringError("name a line to refresh, or pass --all for every stale line")
+    settings = load_settings(ctx.obj)
+    index = _open(ctx, embed=True)
+    searcher = Searcher(index, _embedder(ctx))
+    if line:
+        targets = [index.find(line)]
+        if targets[0].kind != "line":
+            raise InquiringError(f"{targets[0].path} is not an inquiring line")
+    else:
+        targets = [r for r in index.documents("line") if staleness(searcher, r.path).stale]
+    writer = _writer(ctx.obj.root, model or settings.llm_model, settings.llm_prompt)
+    for row in targets:
+        question = str(line_meta(index, row.path).get("question") or row.title)
+        ask_question(
+            searcher,
+            question,
+            writer=writer or extractive,
+            new=True,
+            line_path=index.vault.root / row.path,
+        )
+        out.print(f"Rewrote {escape(row.path)}")
+    if not targets:
+        out.print("No line is stale.")
+    _update(index, embedder=searcher.embedder)
 
 
 def _writer(root: Path, model: str, prompt: str) -> Writer | None:
