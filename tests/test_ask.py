@@ -198,3 +198,11 @@ def test_status_and_refresh_follow_note_changes(tmp_path):
     assert "Rewrote lines/" in run("refresh", "--all")
     assert "0 of 1 lines are stale." in run("status")
     assert len(list((root / "lines").glob("*.md"))) == 1
+
+
+def test_judge_vetoes_citations_the_model_rejects(searcher, scripted_llm):
+    scripted_llm.replies = ["no"] * 40
+    answer = ask(searcher, CORE, save=False, new=True, judge="scripted")
+    assert scripted_llm.prompts and "CLAIM:" in scripted_llm.prompts[0]
+    assert answer.support == (0.0, 0.0)
+    assert all(s.connective for p in answer.draft.paragraphs for s in p)

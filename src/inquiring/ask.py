@@ -39,6 +39,7 @@ def ask(
     new: bool = False,
     drop_unsupported: bool = True,
     line_path: Path | None = None,
+    judge: str | None = None,
 ) -> Answer:
     """Answer `question` from the vault as an inquiring line."""
     if not new and line_path is None:
@@ -53,7 +54,14 @@ def ask(
     if not draft.paragraphs:
         return answer
     checker = SupportChecker(searcher.index, searcher.embedder, outline=outline)
-    answer.support = checker.check(draft, drop=drop_unsupported)
+    answer.support = checker.check(draft, drop=drop_unsupported, judge=judge)
+    if not any(not s.connective for p in draft.paragraphs for s in p):
+        draft.paragraphs, draft.sources = [], []
+        draft.message = (
+            "No sentence survived the citation check, so no line was written; "
+            "try --show-unsupported to see what was drafted."
+        )
+        return answer
     if save:
         consulted = [n.doc.path for n in outline.notes]
         corpus = corpus_hashes(searcher.index, consulted)

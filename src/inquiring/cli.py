@@ -78,6 +78,9 @@ def ask(
     model: Annotated[
         str | None, typer.Option(help="Write with this `llm` model (default: inquiring.toml).")
     ] = None,
+    judge: Annotated[
+        bool, typer.Option(help="Also ask the configured model whether each citation holds.")
+    ] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Answer a question from the vault: an essay whose every claim cites its note.
@@ -88,8 +91,11 @@ def ask(
     settings = load_settings(ctx.obj)
     index = _open(ctx, embed=True)
     searcher = Searcher(index, _embedder(ctx))
-    writer = _writer(ctx.obj.root, model or settings.llm_model, settings.llm_prompt)
-    with err.status(f"Writing with {model or settings.llm_model}…") if writer else nullcontext():
+    chosen = model or settings.llm_model
+    if judge and not chosen:
+        raise InquiringError("--judge needs a model: pass --model NAME or set [llm] model")
+    writer = _writer(ctx.obj.root, chosen, settings.llm_prompt)
+    with err.status(f"Writing with {chosen}…") if writer else nullcontext():
         answer = ask_question(
             searcher,
             question,
@@ -97,6 +103,7 @@ def ask(
             save=save,
             new=new,
             drop_unsupported=not show_unsupported,
+            judge=chosen if judge else None,
         )
     if answer.path is not None:
         _update(index, embedder=searcher.embedder)  # the new line is part of the vault now

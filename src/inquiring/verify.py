@@ -108,8 +108,26 @@ class SupportChecker:
     def supported(self, sentence: str, path: str) -> bool:
         return self.score(sentence, path) >= self.params.threshold
 
-    def check(self, draft: Draft, drop: bool = True) -> tuple[float, float]:
+    def judge(self, sentence: str, path: str, model_name: str) -> bool:
+        """Ask the configured LLM whether the note supports the sentence (`--judge`)."""
+        import llm
+
+        doc = self.index.document(path)
+        note = f"{doc.title}\n{doc.summary}\n{self.index.body(path)}" if doc else ""
+        prompt = (
+            "Does the NOTE state or directly imply the CLAIM? Answer with one word, yes or "
+            f"no.\n\nNOTE:\n{note}\n\nCLAIM: {claim_part(sentence)}"
+        )
+        reply = llm.get_model(model_name).prompt(prompt).text().strip().lower()
+        return reply.startswith("yes")
+
+    def check(
+        self, draft: Draft, drop: bool = True, judge: str | None = None
+    ) -> tuple[float, float]:
         """Score every citation; drop (or keep, marked) unsupported ones.
+
+        With `judge` (a model name), a citation counts as supported only if the model also
+        says the note supports the sentence.
 
         Returns (citation precision, claim recall): the share of citations that the checker
         finds supported, and the share of claim sentences left with a supporting citation.
@@ -120,6 +138,8 @@ class SupportChecker:
         for sentence, svec in zip(claims, vectors, strict=True):
             for path in sentence.citations:
                 sentence.support[path] = self.score(sentence.text, path, svec)
+                if judge and not self.judge(sentence.text, path, judge):
+                    sentence.support[path] = min(sentence.support[path], 0.0)
                 total += 1
                 good += sentence.support[path] >= self.params.threshold
         precision = good / total if total else 1.0
