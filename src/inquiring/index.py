@@ -13,6 +13,7 @@ import os
 import re
 import sqlite3
 import time
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +41,7 @@ SCHEMA_VERSION = 4
 BM25_WEIGHTS = (10.0, 4.0, 4.0, 1.0)  # title, dek, summary, body
 BODY_LINK_STYLES = ("wiki", "markdown")
 STEMMER = Stemmer.Stemmer("porter")  # the algorithm of FTS5's porter tokenizer
-MATCH_BUDGET = 20_000  # documents matched per query, at most, once there is a choice
+MATCH_BUDGET = 10_000  # documents matched per query, at most, once there is a choice
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -184,6 +185,7 @@ class Index:
             path, self.location_note = index_location(vault)
         self.path = path
         self.db = self._connect()
+        self._frequencies: tuple[int, dict[str, int]] | None = None
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path)
@@ -546,12 +548,8 @@ class Index:
         one word is always kept.
         """
         total = self.db.execute("SELECT count(*) FROM documents").fetchone()[0]
-        frequency = {}
-        for word in words:
-            row = self.db.execute(
-                "SELECT doc FROM documents_vocab WHERE term = ?", (STEMMER.stemWord(word),)
-            ).fetchone()
-            frequency[word] = row[0] if row else 0
+        counts = self.document_frequencies()
+        frequency = {word: counts.get(vocabulary_key(word), 0) for word in words}
         kept: list[str] = []
         spent = 0
         for word in sorted(words, key=lambda w: frequency[w]):
@@ -562,20 +560,13 @@ class Index:
             spent += frequency[word]
         return [w for w in words if w in kept]
 
-    def contains_word(self, word: str, kinds: tuple[str, ...] | None = None) -> bool:
-        """Whether any document (of these kinds) contains the word, as full-text search sees it."""
-        match = fts_query(word)
-        if not match:
-            return False
-        sql = (
-            "SELECT 1 FROM documents_fts f JOIN documents d ON d.id = f.rowid "
-            "WHERE documents_fts MATCH ?"
-        )
-        args: tuple = (match,)
-        if kinds:
-            sql += f" AND d.kind IN ({','.join('?' * len(kinds))})"
-            args += kinds
-        return self.db.execute(sql + " LIMIT 1", args).fetchone() is not None
+    def document_frequencies(self) -> dict[str, int]:
+        """How many documents use each (stemmed) word; read once per change of the index."""
+        generation = self.generation()
+        if self._frequencies is None or self._frequencies[0] != generation:
+            rows = self.db.execute("SELECT term, doc FROM documents_vocab")
+            self._frequencies = (generation, dict(rows))
+        return self._frequencies[1]
 
     def documents_by_id(self, ids: list[int]) -> list[DocRow]:
         if not ids:
@@ -642,6 +633,12 @@ class Index:
 
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def vocabulary_key(word: str) -> str:
+    """A word as the full-text index stores it: accents removed, then Porter-stemmed."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+    return STEMMER.stemWord(plain.lower())
 
 
 def fts_query(text: str, choose: Callable[[list[str]], list[str]] | None = None) -> str:

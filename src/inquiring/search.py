@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .embed import Embedder
-from .index import DocRow, Index
+from .index import DocRow, Index, vocabulary_key
 from .vectors import VectorIndex
 from .words import content_words
 
@@ -180,11 +180,12 @@ class Searcher:
         return [pool[i] for i in chosen] + [d for d in ranked if d not in vectors.head_rows]
 
     def unknown_share(self, text: str) -> float:
-        """The share of the question's content words that no note contains."""
+        """The share of the question's content words that nothing in the vault uses."""
         words = content_words(text)
         if not words:
             return 0.0
-        missing = sum(not self.index.contains_word(w, kinds=("note",)) for w in words)
+        counts = self.index.document_frequencies()
+        missing = sum(not counts.get(vocabulary_key(w)) for w in words)
         return missing / len(words)
 
     def _coverage(self, cosines: list[float], unknown: float) -> tuple[str, float, int]:
