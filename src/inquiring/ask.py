@@ -10,7 +10,7 @@ from .lines import corpus_hashes, near_duplicate, save_line
 from .plan import Outline, plan
 from .search import Searcher
 from .verify import SupportChecker
-from .write import Draft
+from .write import Draft, dek_for
 from .write.extractive import write_extractive
 
 Writer = Callable[[Searcher, Outline], Draft]
@@ -62,6 +62,7 @@ def ask(
             "try --show-unsupported to see what was drafted."
         )
         return answer
+    draft.dek = dek_for(question, len(draft.sources))  # some citations may have been dropped
     if save:
         consulted = [n.doc.path for n in outline.notes]
         corpus = corpus_hashes(searcher.index, consulted)
