@@ -188,12 +188,12 @@ class Index:
         self._frequencies: tuple[int, dict[str, int]] | None = None
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path)
+        db = sqlite3.connect(self.path, check_same_thread=False)
         if self._schema_version(db) != SCHEMA_VERSION:
             db.close()
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-            db = sqlite3.connect(self.path)
+            db = sqlite3.connect(self.path, check_same_thread=False)
             db.executescript(SCHEMA)
             db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             db.commit()

@@ -8,6 +8,7 @@ Parameters were tuned on half of the demo vault's questions (docs/retrieval.md).
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -85,6 +86,7 @@ class Searcher:
         self.embedder = embedder
         self.params = params or SearchParams()
         self._vectors: VectorIndex | None = None
+        self._pool = ThreadPoolExecutor(max_workers=1)
 
     def vectors(self) -> VectorIndex:
         if self._vectors is None or self._vectors.generation != self.index.generation():
@@ -98,9 +100,12 @@ class Searcher:
         if not text:
             return SearchResult(query, method, [], "none", "The query is empty.", params=p)
         vectors = self.vectors()
+        # Full-text ranking runs in SQLite while the question is embedded and compared:
+        # both release the interpreter lock, so on two cores the slower one hides the other.
+        lexical_job = self._pool.submit(self.index.ranked_ids, text, p.candidates, ("note",))
         qvec = self.embedder.embed([text])[0]
-        lexical = [i for i, _ in self.index.ranked_ids(text, p.candidates, kinds=("note",))]
         semantic = vectors.search(qvec, p.candidates)
+        lexical = [i for i, _ in lexical_job.result()]
         unknown = self.unknown_share(text)
         coverage, best, related = self._coverage([s for _, s in semantic], unknown)
         lex_rank = {d: r for r, d in enumerate(lexical, start=1)}
