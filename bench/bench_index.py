@@ -33,7 +33,7 @@ def cold_search(root: Path, runs: int = 5) -> float:
     for _ in range(runs):
         start = time.perf_counter()
         subprocess.run(
-            [str(exe), "search", "pretraining data scaling"],
+            [str(exe), "search", "--method", "bm25", "pretraining data scaling"],
             env=env,
             check=True,
             capture_output=True,
@@ -75,7 +75,7 @@ def main() -> None:
     try:
         print(
             "| notes | full index (s) | re-index, 1 changed (s) | re-index, none (s) "
-            "| cold search (s) | peak RSS (MB) |"
+            "| cold search, bm25 (s) | peak RSS (MB) |"
         )
         print("|---:|---:|---:|---:|---:|---:|")
         for n in args.sizes:

@@ -442,6 +442,9 @@ def search(
     """Find the notes that bear on a question, and say how well the vault covers it."""
     if method not in METHODS:
         raise InquiringError(f"unknown method '{method}'; use one of: {', '.join(METHODS)}")
+    if method == "bm25":  # words only: no model to load, no vectors to bring up to date
+        _print_lexical(_open(ctx), query, limit, as_json)
+        return
     index = _open(ctx, embed=True)
     result = Searcher(index, _embedder(ctx)).search(query, limit=limit, method=method)
     if as_json:
@@ -474,6 +477,35 @@ def search(
         if hit.doc.dek:
             out.print(f"    {escape(hit.doc.dek)}")
         out.print(f"    [dim]score {hit.score:.3f} · matched by {why}[/]")
+
+
+def _print_lexical(index: Index, query: str, limit: int, as_json: bool) -> None:
+    hits = index.search(query, limit=limit, kinds=("note",))
+    if as_json:
+        _print_json(
+            {
+                "query": query,
+                "coverage": None,  # measured by hybrid search only
+                "results": [
+                    {
+                        "path": d.path,
+                        "title": d.title,
+                        "dek": d.dek,
+                        "score": round(score, 4),
+                        "why": ["lexical"],
+                    }
+                    for d, score in hits
+                ],
+            }
+        )
+        return
+    if not hits:
+        out.print("Nothing in the vault matches these words. Try the default hybrid search.")
+    for rank, (doc, score) in enumerate(hits, start=1):
+        out.print(f"{rank:>2}. [bold]{escape(doc.title)}[/]  [dim]{escape(doc.path)}[/]")
+        if doc.dek:
+            out.print(f"    {escape(doc.dek)}")
+        out.print(f"    [dim]BM25 {score:.2f}[/]")
 
 
 COVERAGE_TEXT = {

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .embed import Embedder
 from .index import DocRow, Index
 from .search import Hit, Searcher, SearchResult
 from .vectors import plain_text, sentences
@@ -42,7 +41,9 @@ DISAGREE = re.compile(
 ANAPHORIC = re.compile(
     r"^(this|that|these|those|it|its|they|their|them|such|here|there|both|because|but|and|"
     r"so|yet|still|also|however|instead|then|even|thus|hence|again|similarly|likewise|"
-    r"in (contrast|turn|short|other words)|for (example|instance)|on the other hand)\b|^[^A-Z]",
+    r"in (contrast|turn|short|other words)|for (example|instance)|on the other hand|what|"
+    r"the (authors?|paper|study|results?|same|tuned|effect|gap|finding|method|approach|latter|"
+    r"former|model|models|examples?|subset|experiments?|baseline))\b|^[^A-Z]",
     re.IGNORECASE,
 )
 MAX_BODY_SENTENCES = 4
@@ -57,7 +58,6 @@ class PlannedNote:
     role: str = "converging"
     theme: int = 0
     key_sentences: list[str] = field(default_factory=list)  # best first
-    key_vectors: np.ndarray | None = None  # their embeddings, in the same order
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ class Outline:
 
 def plan(searcher: Searcher, result: SearchResult) -> Outline:
     """Choose notes from the ranked hits and give the argument its shape."""
-    index, embedder = searcher.index, searcher.embedder
+    index = searcher.index
     if result.coverage == "none" or not result.hits:
         return Outline(result.query, result.coverage, [], [], [], [], result.hits[:5])
     chosen = _choose(result.hits)
@@ -95,7 +95,7 @@ def plan(searcher: Searcher, result: SearchResult) -> Outline:
     similarity = vectors @ vectors.T
     _assign_themes(chosen, similarity)
     _assign_roles(chosen, similarity)
-    _pick_sentences(index, embedder, result.query, chosen)
+    _pick_sentences(index, result.query, chosen)
     ordered = sorted(chosen, key=lambda n: (ROLES.index(n.role), -n.relevance))
     themes: dict[int, list[PlannedNote]] = {}
     for note in ordered:
@@ -172,29 +172,23 @@ def candidate_sentences(index: Index, doc: DocRow, words: set[str]) -> tuple[lis
     return list(dict.fromkeys(summary + body[:MAX_BODY_SENTENCES])), len(summary)
 
 
-def _pick_sentences(
-    index: Index, embedder: Embedder, question: str, notes: list[PlannedNote]
-) -> None:
-    """Rank each note's sentences by how well they answer the question (one embedding call)."""
+def _pick_sentences(index: Index, question: str, notes: list[PlannedNote]) -> None:
+    """Rank each note's sentences for the question: summary sentences first, then by the
+    share of the question's (and the note title's) words they use.
+
+    The notes were already chosen by meaning; within a note, its own summary is the best
+    statement of its finding, so no embedding is needed here and a line stays fast.
+    """
     qwords = set(content_words(question))
-    per_note = []
     for note in notes:
         words = qwords | set(content_words(note.doc.title))
-        per_note.append((note, words, *candidate_sentences(index, note.doc, words)))
-    texts = [question] + [s for _, _, cands, _ in per_note for s in cands]
-    vectors = embedder.embed(texts)
-    sims = vectors[1:] @ vectors[0]
-    offset = 0
-    for note, words, cands, from_summary in per_note:
+        candidates, from_summary = candidate_sentences(index, note.doc, words)
         scored = []
-        for i, sentence in enumerate(cands):
+        for i, sentence in enumerate(candidates):
             overlap = len(words & set(content_words(sentence))) / max(1, len(words))
             bonus = 0.25 if i < from_summary else 0.0
-            scored.append((float(sims[offset + i]) + 0.3 * overlap + bonus, i))
-        order = [i for _, i in sorted(scored, key=lambda pair: -pair[0])]
-        note.key_sentences = [cands[i] for i in order]
-        note.key_vectors = vectors[1 + offset + np.array(order, dtype=int)] if order else None
-        offset += len(cands)
+            scored.append((overlap + bonus - 0.01 * i, sentence))
+        note.key_sentences = [s for _, s in sorted(scored, key=lambda pair: -pair[0])]
 
 
 def find_disagreements(index: Index, notes: list[PlannedNote]) -> list[Disagreement]:

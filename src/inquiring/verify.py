@@ -62,15 +62,22 @@ class SupportChecker:
         self.embedder = embedder
         self.params = params or SupportParams()
         self._notes: dict[str, tuple[np.ndarray, str]] = {}
-        # The planner already embedded the sentences a writer may use; reuse them.
-        for note in outline.notes if outline else []:
-            if note.key_vectors is not None:
-                self._notes[note.doc.path] = (note.key_vectors, self._text(note.doc.path))
+        self._texts: dict[str, str] = {}
 
     def _text(self, path: str) -> str:
-        doc = self.index.document(path)
-        parts = (doc.title, doc.dek, doc.summary, self.index.body(path)) if doc else ()
-        return plain_text(" ".join(x for x in parts if x)).lower()
+        """The note's plain text, lower case, with single spaces."""
+        if path not in self._texts:
+            doc = self.index.document(path)
+            parts = (doc.title, doc.dek, doc.summary, self.index.body(path)) if doc else ()
+            self._texts[path] = " ".join(
+                plain_text(" ".join(x for x in parts if x)).lower().split()
+            )
+        return self._texts[path]
+
+    def quotes(self, sentence: str, path: str) -> bool:
+        """Whether the sentence is the note's own words (as the extractive writer uses them)."""
+        text = " ".join(claim_part(sentence).lower().split()).rstrip(".")
+        return len(text) > 20 and text in self._text(path)
 
     def _note(self, path: str) -> tuple[np.ndarray, str]:
         """(passage vectors, lower-case plain text) of a note.
@@ -89,11 +96,15 @@ class SupportChecker:
         self, sentence: str, path: str, svec: np.ndarray | None = None
     ) -> tuple[float, float, float]:
         """(best cosine, share of content words the note uses, share of numbers it lacks)."""
-        vectors, text = self._note(path)
+        if self.quotes(sentence, path):
+            vectors, text = np.zeros((0, 0)), self._text(path)
+            cosine = 1.0
+        else:
+            vectors, text = self._note(path)
+            if svec is None:
+                svec = self.embedder.embed([claim_part(sentence)])[0]
+            cosine = float((vectors @ svec).max())
         sentence = claim_part(sentence)
-        if svec is None:
-            svec = self.embedder.embed([sentence])[0]
-        cosine = float((vectors @ svec).max())
         words = [w for w in content_words(sentence) if w not in META_WORDS]
         overlap = sum(w in text for w in words) / len(words) if words else 0.0
         stated = numbers(sentence)
@@ -133,9 +144,22 @@ class SupportChecker:
         finds supported, and the share of claim sentences left with a supporting citation.
         """
         claims = [s for p in draft.paragraphs for s in p if not s.connective]
-        vectors = self.embedder.embed([claim_part(s.text) for s in claims]) if claims else []
+        # Only sentences that are not a cited note's own words need embedding.
+        fresh = [s for s in claims if not all(self.quotes(s.text, p) for p in s.citations)]
+        vectors = (
+            dict(
+                zip(
+                    map(id, fresh),
+                    self.embedder.embed([claim_part(s.text) for s in fresh]),
+                    strict=True,
+                )
+            )
+            if fresh
+            else {}
+        )
         total = good = 0
-        for sentence, svec in zip(claims, vectors, strict=True):
+        for sentence in claims:
+            svec = vectors.get(id(sentence))
             for path in sentence.citations:
                 sentence.support[path] = self.score(sentence.text, path, svec)
                 if judge and not self.judge(sentence.text, path, judge):
