@@ -194,3 +194,23 @@ def test_vault_files_are_never_modified(write_vault, open_index):
     index.update()
     index.update(rebuild=True)
     assert {p: p.read_bytes() for p in Path(root).rglob("*.md")} == before
+
+
+def test_an_edit_that_changes_a_title_re_resolves_links_elsewhere(write_vault, open_index):
+    root = write_vault(
+        {
+            "notes/a.md": note("A", "Points at [[Fresh title]] and [[b]]."),
+            "notes/b.md": note("Old title", "Body."),
+        }
+    )
+    index = open_index(root)
+    index.update()
+    assert resolved(index, "notes/a.md") == [("Fresh title", None), ("b", "notes/b.md")]
+    (root / "notes/b.md").write_text(note("Fresh title", "Body."), encoding="utf-8")
+    bump_mtime(root / "notes/b.md")
+    assert index.update().changed == 1
+    assert resolved(index, "notes/a.md") == [("Fresh title", "notes/b.md"), ("b", "notes/b.md")]
+    (root / "notes/a.md").write_text(note("A", "Now [[Old title]]."), encoding="utf-8")
+    bump_mtime(root / "notes/a.md")
+    index.update()
+    assert resolved(index, "notes/a.md") == [("Old title", None)]

@@ -185,6 +185,8 @@ class Index:
             path, self.location_note = index_location(vault)
         self.path = path
         self.db = self._connect()
+        self._edited: list[int] = []  # documents re-read during the current update
+        self._renamed_targets = False  # an edit changed a title, an alias or an id
         self._frequencies: tuple[int, dict[str, int]] | None = None
 
     def _connect(self) -> sqlite3.Connection:
@@ -272,9 +274,15 @@ class Index:
                 if progress:
                     progress(done, len(todo))
             attachments_changed = self._sync_attachments(attachments)
-            if report.touched or attachments_changed or rebuild:
+            if report.added or report.removed or attachments_changed or rebuild:
+                self._resolve_links()  # what a link can point at has changed
+            elif self._renamed_targets:
                 self._resolve_links()
+            elif report.changed:
+                self._resolve_links(only=self._edited)  # only the edited notes' own links
+            if report.touched or attachments_changed or rebuild:
                 self.bump_generation()
+        self._edited, self._renamed_targets = [], False
         if embedder is not None:
             report.embedded = update_vectors(self, embedder, progress=embed_progress)
         report.seconds = time.perf_counter() - start
@@ -302,6 +310,11 @@ class Index:
             report.added += 1
         else:
             report.changed += 1
+            before = self.db.execute(
+                "SELECT title, aliases, doc_id FROM documents WHERE path = ?", (vf.path,)
+            ).fetchone()
+            after = (doc.title, json.dumps(doc.parsed.meta["aliases"]), doc.doc_id) if doc else None
+            self._renamed_targets |= before != after
         self._remove(vf.path)
         status = "document" if doc else "skipped"
         report.skipped += doc is None
@@ -314,9 +327,9 @@ class Index:
         )
         report.problems.extend(problems)
         if doc is not None:
-            self._insert(doc)
+            self._edited.append(self._insert(doc))
 
-    def _insert(self, doc: Document) -> None:
+    def _insert(self, doc: Document) -> int:
         p, meta = doc.parsed, doc.parsed.meta
         cur = self.db.execute(
             "INSERT INTO documents (path, kind, hash, title, title_source, dek, summary, body, "
@@ -344,6 +357,7 @@ class Index:
             ),
         )
         rowid = cur.lastrowid
+        assert rowid is not None
         self.db.execute(
             "INSERT INTO documents_fts (rowid, title, dek, summary, body) VALUES (?, ?, ?, ?, ?)",
             (rowid, p.title, p.dek, p.summary, p.body),
@@ -355,6 +369,7 @@ class Index:
                 for r in doc.refs
             ],
         )
+        return rowid
 
     def _remove(self, path: str) -> None:
         row = self.db.execute("SELECT id FROM documents WHERE path = ?", (path,)).fetchone()
@@ -393,13 +408,17 @@ class Index:
         ]
         return Resolver(targets)
 
-    def _resolve_links(self) -> None:
+    def _resolve_links(self, only: list[int] | None = None) -> None:
+        """Resolve every link again, or only the links written in the documents `only`."""
         resolver = self.resolver()
         changes = []
-        rows = self.db.execute(
+        sql = (
             "SELECT links.rowid, d.path, links.style, links.target, links.resolved "
             "FROM links JOIN documents d ON d.id = links.doc"
-        ).fetchall()
+        )
+        if only is not None:
+            sql += f" WHERE links.doc IN ({','.join('?' * len(only))})"
+        rows = self.db.execute(sql, only or ()).fetchall()
         for rowid, src, style, target, old in rows:
             new = resolver.resolve(Link(target, "", "", 0, False, style), src)
             if new != old:
