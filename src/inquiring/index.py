@@ -42,6 +42,7 @@ BM25_WEIGHTS = (10.0, 4.0, 4.0, 1.0)  # title, dek, summary, body
 BODY_LINK_STYLES = ("wiki", "markdown")
 STEMMER = Stemmer.Stemmer("porter")  # the algorithm of FTS5's porter tokenizer
 MATCH_BUDGET = 10_000  # documents matched per query, at most, once there is a choice
+SCAN_VOCABULARY_FROM = 20_000  # documents; below this, words are looked up one by one
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -188,6 +189,7 @@ class Index:
         self._edited: list[int] = []  # documents re-read during the current update
         self._renamed_targets = False  # an edit changed a title, an alias or an id
         self._frequencies: tuple[int, dict[str, int]] | None = None
+        self._scanned = False
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, check_same_thread=False)
@@ -567,8 +569,7 @@ class Index:
         one word is always kept.
         """
         total = self.db.execute("SELECT count(*) FROM documents").fetchone()[0]
-        counts = self.document_frequencies()
-        frequency = {word: counts.get(vocabulary_key(word), 0) for word in words}
+        frequency = self.frequencies(words)
         kept: list[str] = []
         spent = 0
         for word in sorted(words, key=lambda w: frequency[w]):
@@ -579,13 +580,33 @@ class Index:
             spent += frequency[word]
         return [w for w in words if w in kept]
 
-    def document_frequencies(self) -> dict[str, int]:
-        """How many documents use each (stemmed) word; read once per change of the index."""
+    def frequencies(self, words: list[str]) -> dict[str, int]:
+        """How many documents use each word (matched as the full-text index stores it).
+
+        A small vault looks each word up; a large one reads the whole vocabulary once per
+        change of the index, since single lookups there cost milliseconds each.
+        """
         generation = self.generation()
         if self._frequencies is None or self._frequencies[0] != generation:
-            rows = self.db.execute("SELECT term, doc FROM documents_vocab")
-            self._frequencies = (generation, dict(rows))
-        return self._frequencies[1]
+            self._frequencies = (generation, {})
+            total = self.db.execute("SELECT count(*) FROM documents").fetchone()[0]
+            if total >= SCAN_VOCABULARY_FROM:
+                rows = self.db.execute("SELECT term, doc FROM documents_vocab")
+                self._frequencies = (generation, dict(rows))
+                self._scanned = True
+            else:
+                self._scanned = False
+        known = self._frequencies[1]
+        out = {}
+        for word in words:
+            key = vocabulary_key(word)
+            if key not in known and not self._scanned:
+                row = self.db.execute(
+                    "SELECT doc FROM documents_vocab WHERE term = ?", (key,)
+                ).fetchone()
+                known[key] = row[0] if row else 0
+            out[word] = known.get(key, 0)
+        return out
 
     def documents_by_id(self, ids: list[int]) -> list[DocRow]:
         if not ids:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .embed import Embedder
-from .index import DocRow, Index, vocabulary_key
+from .index import DocRow, Index
 from .vectors import VectorIndex
 from .words import content_words
 
@@ -189,8 +189,8 @@ class Searcher:
         words = content_words(text)
         if not words:
             return 0.0
-        counts = self.index.document_frequencies()
-        missing = sum(not counts.get(vocabulary_key(w)) for w in words)
+        counts = self.index.frequencies(words)
+        missing = sum(not counts[w] for w in words)
         return missing / len(words)
 
     def _coverage(self, cosines: list[float], unknown: float) -> tuple[str, float, int]:
