@@ -9,7 +9,7 @@ Parameters were tuned on half of the demo vault's questions (docs/retrieval.md).
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -19,7 +19,6 @@ from .vectors import VectorIndex
 from .words import content_words
 
 METHODS = ("hybrid", "bm25", "dense")
-COVERAGE_LABELS = ("strong", "partial", "thin", "none")
 MAX_QUERY_CHARS = 4000
 
 
@@ -73,7 +72,6 @@ class SearchResult:
     message: str = ""
     best_cosine: float = 0.0
     related_notes: int = 0
-    params: SearchParams = field(default_factory=SearchParams)
 
 
 class Searcher:
@@ -98,7 +96,7 @@ class Searcher:
         p = self.params
         text = " ".join(query.split())[:MAX_QUERY_CHARS]
         if not text:
-            return SearchResult(query, method, [], "none", "The query is empty.", params=p)
+            return SearchResult(query, method, [], "none", "The query is empty.")
         vectors = self.vectors()
         # Full-text ranking runs in SQLite while the question is embedded and compared:
         # both release the interpreter lock, so on two cores the slower one hides the other.
@@ -138,7 +136,7 @@ class Searcher:
             if d in docs
         ]
         message = "" if hits else "Nothing in the vault matches."
-        return SearchResult(query, method, hits, coverage, message, best, related, p)
+        return SearchResult(query, method, hits, coverage, message, best, related)
 
     def _fuse(self, lex_rank: dict[int, int], semantic: list[int]) -> dict[int, float]:
         """Reciprocal rank fusion of the two rankings."""

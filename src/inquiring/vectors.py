@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from .index import Index
 
 EMBEDDED_KINDS = ("note", "line")
-POLICIES = ("head", "head+body", "auto")
 DEFAULT_POLICY = "auto"  # head+body for notes without a written summary, else head
 CHUNK_WORDS = 90
 CONTEXT_LINKS = 4  # titles of linked notes added to a note's head
