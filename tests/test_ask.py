@@ -134,15 +134,13 @@ REPLY = (
 )
 
 
+def scripted_writer(searcher, outline):
+    return write_llm(searcher.index, outline, "scripted", load_template())
+
+
 def test_llm_writer_turns_markers_into_citations(searcher, scripted_llm):
     scripted_llm.replies = [REPLY]
-    answer = ask(
-        searcher,
-        CORE,
-        save=False,
-        new=True,
-        writer=lambda s, o: write_llm(s.index, o, "scripted", load_template()),
-    )
+    answer = ask(searcher, CORE, save=False, new=True, writer=scripted_writer)
     draft = answer.draft
     assert draft.writer == "llm:scripted" and len(scripted_llm.prompts) == 1
     assert "[1]" in scripted_llm.prompts[0] and CORE in scripted_llm.prompts[0]
@@ -153,13 +151,7 @@ def test_llm_writer_turns_markers_into_citations(searcher, scripted_llm):
 
 def test_llm_bad_reply_is_retried_then_falls_back(searcher, scripted_llm):
     scripted_llm.replies = ["Finetuning matters [42].", "I'm sorry, I cannot help with that."]
-    answer = ask(
-        searcher,
-        CORE,
-        save=False,
-        new=True,
-        writer=lambda s, o: write_llm(s.index, o, "scripted", load_template()),
-    )
+    answer = ask(searcher, CORE, save=False, new=True, writer=scripted_writer)
     assert len(scripted_llm.prompts) == 2
     assert "cites notes that do not exist: [42]" in scripted_llm.prompts[1]
     assert answer.draft.writer == "extractive"

@@ -23,7 +23,7 @@ from .ask import ask as ask_question
 from .doctor import diagnose, has_errors
 from .embed import Embedder, get_embedder
 from .errors import InquiringError
-from .evaluate import HALVES, evaluate_lines, evaluate_retrieval, load_questions
+from .evaluate import HALVES, evaluate_lines, evaluate_retrieval, load_questions, mean
 from .index import DocRow, Index, UpdateReport
 from .lines import line_meta, staleness
 from .parse import Problem
@@ -555,21 +555,31 @@ def stats(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     out.print(table)
 
 
-@command("retrieval", group=eval_app)
-def eval_retrieval(
-    ctx: typer.Context,
-    questions: Annotated[
-        Path | None, typer.Argument(help="Questions file (default: questions.yaml in the vault).")
-    ] = None,
-    as_json: JsonFlag = False,
-) -> None:
-    """Recall@5, recall@10, nDCG@10 and MRR for hybrid, BM25 and dense search, by kind."""
-    path = questions or ctx.obj.root / "questions.yaml"
-    todo = load_questions(path)
+QuestionsArg = Annotated[
+    Path | None, typer.Argument(help="Questions file (default: questions.yaml in the vault).")
+]
+
+
+def _evaluate(
+    ctx: typer.Context, questions: Path | None, measure: Callable, as_json: bool
+) -> list | None:
+    """Run one evaluation on the vault's questions; print JSON and return None under --json."""
+    todo = load_questions(questions or ctx.obj.root / "questions.yaml")
     index = _open(ctx, embed=True)
-    rows = evaluate_retrieval(Searcher(index, _embedder(ctx)), todo)
+    rows = measure(Searcher(index, _embedder(ctx)), todo)
     if as_json:
         _print_json([asdict(r) for r in rows])
+        return None
+    return rows
+
+
+@command("retrieval", group=eval_app)
+def eval_retrieval(
+    ctx: typer.Context, questions: QuestionsArg = None, as_json: JsonFlag = False
+) -> None:
+    """Recall@5, recall@10, nDCG@10 and MRR for hybrid, BM25 and dense search, by kind."""
+    rows = _evaluate(ctx, questions, evaluate_retrieval, as_json)
+    if rows is None:
         return
     for half in HALVES:
         table = Table(title=f"{half} half" if half != "all" else "all questions", box=None)
@@ -596,19 +606,11 @@ def eval_retrieval(
 
 @command("lines", group=eval_app)
 def eval_lines(
-    ctx: typer.Context,
-    questions: Annotated[
-        Path | None, typer.Argument(help="Questions file (default: questions.yaml in the vault).")
-    ] = None,
-    as_json: JsonFlag = False,
+    ctx: typer.Context, questions: QuestionsArg = None, as_json: JsonFlag = False
 ) -> None:
     """Write a line for each question (nothing is saved) and measure it."""
-    path = questions or ctx.obj.root / "questions.yaml"
-    todo = load_questions(path)
-    index = _open(ctx, embed=True)
-    rows = evaluate_lines(Searcher(index, _embedder(ctx)), todo)
-    if as_json:
-        _print_json([asdict(r) for r in rows])
+    rows = _evaluate(ctx, questions, evaluate_lines, as_json)
+    if rows is None:
         return
     table = Table(box=None)
     for column in ("question", "kind", "coverage", "gold cited", "precision", "sentences", "words"):
@@ -633,15 +635,10 @@ def eval_lines(
         essays = sum(r.essay for r in mine)
         out.print(
             f"{kind}: {len(mine)} questions, {essays} lines written; gold cited "
-            f"{_num(_mean([r.gold_cited for r in mine]))}; citation precision "
-            f"{_num(_mean([r.precision for r in mine]))}; "
-            f"{_num(_mean([r.words for r in mine if r.essay] or [0.0]))} words on average"
+            f"{_num(mean([r.gold_cited for r in mine]))}; citation precision "
+            f"{_num(mean([r.precision for r in mine]))}; "
+            f"{_num(mean([r.words for r in mine if r.essay] or [0.0]))} words on average"
         )
-
-
-def _mean(values: list[float]) -> float:
-    kept = [v for v in values if v == v]
-    return sum(kept) / len(kept) if kept else float("nan")
 
 
 def _num(value: float) -> str:

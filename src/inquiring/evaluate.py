@@ -111,12 +111,13 @@ def evaluate_retrieval(searcher: Searcher, questions: list[Question]) -> list[Ro
                         per.setdefault((half, method, kind), []).append(scores)
     rows = []
     for (half, method, kind), values in sorted(per.items()):
-        means = [_mean([v[i] for v in values]) for i in range(5)]
+        means = [mean([v[i] for v in values]) for i in range(5)]
         rows.append(Row(half, method, kind, len(values), *means))
     return rows
 
 
-def _mean(values: list[float]) -> float:
+def mean(values: list[float]) -> float:
+    """The mean of the values that are not NaN (NaN when none are)."""
     kept = [v for v in values if not math.isnan(v)]
     return sum(kept) / len(kept) if kept else math.nan
 
