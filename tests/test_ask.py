@@ -169,6 +169,8 @@ def test_no_model_configured_sends_nothing(vault, scripted_llm):
         ["--vault", str(vault), "ask", CORE, "--no-save", "--new", "--model", "nope-model"],
     )
     assert result.exit_code == 1 and "no model called 'nope-model'" in result.output
+    result = runner.invoke(app, ["--vault", str(vault), "ask", "  "])
+    assert result.exit_code == 1 and "the question is empty" in result.output
 
 
 def test_status_and_refresh_follow_note_changes(tmp_path):

@@ -88,6 +88,8 @@ def ask(
     With no model configured nothing leaves your machine: the extractive writer composes the
     line from the notes' own sentences.
     """
+    if not question.strip():
+        raise InquiringError('the question is empty; try: inquiring ask "How does X affect Y?"')
     settings = load_settings(ctx.obj)
     index = _open(ctx, embed=True)
     searcher = Searcher(index, _embedder(ctx))
