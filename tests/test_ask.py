@@ -98,6 +98,9 @@ def test_saved_line_is_indexed_and_found_again(vault, searcher):
     assert again.duplicate and again.duplicate[0] == str(path.relative_to(vault))
     users = searcher.index.links_to("notes/eft-pretraining-vs-finetuning-scale.md")
     assert any(link.path == str(path.relative_to(vault)) for link in users)
+    lines = searcher.index.lines_using("notes/eft-pretraining-vs-finetuning-scale.md")
+    assert str(path.relative_to(vault)) in [line.path for line in lines]
+    assert all(line.kind == "line" for line in lines)
 
 
 def test_cli_ask_json_and_show(vault):

@@ -379,6 +379,7 @@ def show(
     links_out = index.links_from(row.path)
     backlinks = index.links_to(row.path)
     sources = index.links_from(row.path, ("source",))
+    lines = index.lines_using(row.path)
     hubs = index.links_from(row.path, ("hub",))
     if as_json:
         _print_json(
@@ -387,6 +388,7 @@ def show(
                 "links": [asdict(link) for link in links_out],
                 "backlinks": [asdict(link) for link in backlinks],
                 "source_refs": [asdict(link) for link in sources],
+                "lines": [line.path for line in lines],
             }
         )
         return
@@ -404,12 +406,9 @@ def show(
     _print_refs("Hubs", hubs, use_title=True)
     _print_refs("Sources", sources, use_title=True)
     _print_refs("Links out", links_out, use_title=True)
-    lines = [link for link in backlinks if link.path.startswith("lines/")]
-    lines = [link for link in lines if (index.document(link.path) or row).kind == "line"]
-    out.print(f"\n[bold]Inquiring lines that use this note ({len({x.path for x in lines})})[/]")
-    for path in dict.fromkeys(x.path for x in lines):
-        doc = index.document(path)
-        out.print(f"  ◆ {escape(doc.title if doc else path)} [dim]{escape(path)}[/]")
+    out.print(f"\n[bold]Inquiring lines that use this note ({len(lines)})[/]")
+    for line in lines:
+        out.print(f"  ◆ {escape(line.title)} [dim]{escape(line.path)}[/]")
     out.print(f"\n[bold]Backlinks in ({len(backlinks)})[/]")
     for link in backlinks:
         title = index.document(link.path)

@@ -465,6 +465,16 @@ class Index:
         )
         return [LinkRow(p, ln, st, t, tx, bool(e), r, ti) for p, ln, st, t, tx, e, r, ti in rows]
 
+    def lines_using(self, path: str) -> list[DocRow]:
+        """The inquiring lines that link to (cite) the document at `path`."""
+        rows = self.db.execute(
+            f"SELECT {DOC_COLUMNS} FROM documents WHERE kind = 'line' AND id IN ("
+            "  SELECT l.doc FROM links l WHERE l.resolved = ? AND l.style IN ('wiki', 'markdown')"
+            ") ORDER BY path",
+            (path,),
+        )
+        return [_doc_row(r) for r in rows]
+
     def unresolved_links(self) -> list[LinkRow]:
         rows = self.db.execute(
             "SELECT src.path, l.line, l.style, l.target, l.text, l.embed FROM links l "
