@@ -12,6 +12,7 @@ from .search import Searcher
 from .verify import SupportChecker
 from .write import Draft, dek_for
 from .write.extractive import write_extractive
+from .write.llm import load_template, write_llm
 
 Writer = Callable[[Searcher, Outline], Draft]
 CANDIDATES = 15  # notes retrieved for planning
@@ -31,6 +32,18 @@ def extractive(searcher: Searcher, outline: Outline) -> Draft:
     return write_extractive(searcher.index, outline)
 
 
+def configured_writer(root: Path, model: str, prompt: str) -> Writer | None:
+    """The LLM writer for a configured model, or None: then nothing is sent anywhere."""
+    if not model:
+        return None
+    template = load_template(root / prompt if prompt else None)
+
+    def write(searcher: Searcher, outline: Outline) -> Draft:
+        return write_llm(searcher.index, outline, model, template)
+
+    return write
+
+
 def ask(
     searcher: Searcher,
     question: str,
@@ -40,19 +53,24 @@ def ask(
     drop_unsupported: bool = True,
     line_path: Path | None = None,
     judge: str | None = None,
+    progress: Callable[[str], None] = lambda step: None,
 ) -> Answer:
-    """Answer `question` from the vault as an inquiring line."""
+    """Answer `question` from the vault as an inquiring line; `progress` hears each step."""
     if not new and line_path is None:
         duplicate = near_duplicate(searcher, question)
         if duplicate:
             empty = Draft(question, "", "", "", [], [])
             return Answer(empty, Outline(question, "", [], [], [], []), duplicate=duplicate)
+    progress("Finding the notes that bear on the question")
     result = searcher.search(question, limit=CANDIDATES)
+    progress("Planning the argument")
     outline = plan(searcher, result)
+    progress("Writing")
     draft = writer(searcher, outline)
     answer = Answer(draft, outline, warnings=list(draft.warnings))
     if not draft.paragraphs:
         return answer
+    progress("Checking every citation")
     checker = SupportChecker(searcher.index, searcher.embedder, outline=outline)
     answer.support = checker.check(draft, drop=drop_unsupported, judge=judge)
     if not any(not s.connective for p in draft.paragraphs for s in p):
@@ -64,6 +82,7 @@ def ask(
         return answer
     draft.dek = dek_for(question, len(draft.sources))  # some citations may have been dropped
     if save:
+        progress("Saving the line")
         consulted = [n.doc.path for n in outline.notes]
         corpus = corpus_hashes(searcher.index, consulted)
         answer.path = save_line(searcher.index, draft, answer.support, corpus, line_path)

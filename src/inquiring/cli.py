@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import secrets
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -18,22 +19,19 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from .ask import Writer, extractive
 from .ask import ask as ask_question
+from .ask import configured_writer, extractive
 from .doctor import diagnose, has_errors
 from .embed import Embedder, get_embedder
 from .errors import InquiringError
 from .evaluate import HALVES, evaluate_lines, evaluate_retrieval, load_questions, mean
 from .index import DocRow, Index, UpdateReport
-from .lines import line_meta, staleness
+from .lines import staleness
 from .parse import Problem
-from .plan import Outline
-from .render import answer_json, print_answer
+from .render import answer_json, print_answer, search_json
 from .search import METHODS, Searcher
 from .settings import load_settings
 from .vault import FOLDER_KINDS, SETTINGS_FILE, Vault
-from .write import Draft
-from .write.llm import load_template, write_llm
 
 app = typer.Typer(
     help="Ask your research notes a question and get an honest, fully cited answer.",
@@ -96,7 +94,7 @@ def ask(
     chosen = model or settings.llm_model
     if judge and not chosen:
         raise InquiringError("--judge needs a model: pass --model NAME or set [llm] model")
-    writer = _writer(ctx.obj.root, chosen, settings.llm_prompt)
+    writer = configured_writer(ctx.obj.root, chosen, settings.llm_prompt)
     with err.status(f"Writing with {chosen}…") if writer else nullcontext():
         answer = ask_question(
             searcher,
@@ -155,9 +153,9 @@ def refresh(
             raise InquiringError(f"{targets[0].path} is not an inquiring line")
     else:
         targets = [r for r in index.documents("line") if staleness(searcher, r.path).stale]
-    writer = _writer(ctx.obj.root, model or settings.llm_model, settings.llm_prompt)
+    writer = configured_writer(ctx.obj.root, model or settings.llm_model, settings.llm_prompt)
     for row in targets:
-        question = str(line_meta(index, row.path).get("question") or row.title)
+        question = str(index.front_matter(row.path).get("question") or row.title)
         ask_question(
             searcher,
             question,
@@ -169,18 +167,6 @@ def refresh(
     if not targets:
         out.print("No line is stale.")
     _update(index, embedder=searcher.embedder)
-
-
-def _writer(root: Path, model: str, prompt: str) -> Writer | None:
-    """The LLM writer for a configured model, or None: then nothing is sent anywhere."""
-    if not model:
-        return None
-    template = load_template(root / prompt if prompt else None)
-
-    def write(searcher: Searcher, outline: Outline) -> Draft:
-        return write_llm(searcher.index, outline, model, template)
-
-    return write
 
 
 eval_app = typer.Typer(help="Measure how well inquiring answers questions with known answers.")
@@ -449,24 +435,7 @@ def search(
     index = _open(ctx, embed=True)
     result = Searcher(index, _embedder(ctx)).search(query, limit=limit, method=method)
     if as_json:
-        _print_json(
-            {
-                "query": query,
-                "coverage": result.coverage,
-                "results": [
-                    {
-                        "path": h.doc.path,
-                        "title": h.doc.title,
-                        "dek": h.doc.dek,
-                        "score": round(h.score, 4),
-                        "cosine": None if h.semantic is None else round(h.semantic, 4),
-                        "why": h.why,
-                        "linked": list(h.linked),
-                    }
-                    for h in result.hits
-                ],
-            }
-        )
+        _print_json(search_json(query, result))
         return
     if result.message:
         out.print(f"{result.message} Try other words, or 'inquiring notes' to browse.")
@@ -644,6 +613,69 @@ def eval_lines(
 
 def _num(value: float) -> str:
     return "-" if value != value else f"{value:.3f}"
+
+
+site_app = typer.Typer(help="Publish the vault as a static website.")
+app.add_typer(site_app, name="site")
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+@command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; anything but 127.0.0.1 needs a token.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="INQUIRING_TOKEN",
+            help="Needed to ask and refresh from the browser (made up for you off loopback).",
+        ),
+    ] = None,
+) -> None:
+    """Browse, search and ask the vault in your browser."""
+    import uvicorn
+
+    from .web.app import create_app
+
+    index = _open(ctx, embed=True)
+    if token is None and host not in LOOPBACK:
+        token = secrets.token_urlsafe(18)
+    web = create_app(index, _embedder(ctx), token=token)
+    shown = f"[{host}]" if ":" in host else host
+    address = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
+    err.print(f"Serving {escape(str(index.vault.root))} at [bold]{escape(address)}[/]")
+    if token:
+        err.print("[yellow]Open that address once to be able to ask questions; keep it private.[/]")
+    err.print("[dim]Press Ctrl+C to stop.[/]")
+    uvicorn.run(web, host=host, port=port, log_level="warning")
+
+
+@command(group=site_app, name="build")
+def site_build(
+    ctx: typer.Context,
+    out_dir: Annotated[Path, typer.Argument(help="Folder to write the site into (made if new).")],
+    base_url: Annotated[
+        str, typer.Option(help="Where the site will be published, for the feed and sitemap.")
+    ] = "",
+) -> None:
+    """Write every page as static files that work from any folder, any sub-path, or from disk."""
+    from .site import build_site
+    from .web.pages import Pages
+
+    index = _open(ctx, embed=True)
+    pages = Pages(Searcher(index, _embedder(ctx)), load_settings(ctx.obj).title)
+    progress = LazyProgress("Writing pages")
+    try:
+        report = build_site(pages, out_dir, base_url=base_url, progress=progress)
+    finally:
+        progress.close()
+    out.print(
+        f"Wrote {report.pages:,} pages and {report.files:,} attachments to {escape(str(out_dir))} "
+        f"in {report.seconds:.1f} s. Open {escape(str(out_dir / 'index.html'))} in a browser."
+    )
 
 
 def main() -> None:

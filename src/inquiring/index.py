@@ -140,6 +140,7 @@ class LinkRow:
     embed: bool
     resolved: str | None
     title: str  # title of the other end ('' when unresolved or an attachment)
+    section: str = ""  # the '## ' section it is listed under
 
 
 DOC_COLUMNS = (
@@ -443,6 +444,11 @@ class Index:
         ).fetchone()
         return _doc_row(row) if row else None
 
+    def front_matter(self, path: str) -> dict:
+        """The document's front matter as written (authors, support, corpus, …)."""
+        row = self.db.execute("SELECT meta FROM documents WHERE path = ?", (path,)).fetchone()
+        return json.loads(row[0]) if row else {}
+
     def body(self, path: str) -> str:
         row = self.db.execute("SELECT body FROM documents WHERE path = ?", (path,)).fetchone()
         return row[0] if row else ""
@@ -458,12 +464,14 @@ class Index:
         marks = ",".join("?" * len(styles))
         rows = self.db.execute(
             "SELECT src.path, l.line, l.style, l.target, l.text, l.embed, l.resolved, "
-            "coalesce(dst.title, '') FROM links l JOIN documents src ON src.id = l.doc "
+            "coalesce(dst.title, ''), l.section FROM links l JOIN documents src ON src.id = l.doc "
             f"LEFT JOIN documents dst ON dst.path = l.resolved WHERE {where} "
             f"AND l.style IN ({marks}) ORDER BY src.path, l.line",
             (path, *styles),
         )
-        return [LinkRow(p, ln, st, t, tx, bool(e), r, ti) for p, ln, st, t, tx, e, r, ti in rows]
+        return [
+            LinkRow(p, ln, st, t, tx, bool(e), r, ti, se) for p, ln, st, t, tx, e, r, ti, se in rows
+        ]
 
     def lines_using(self, path: str) -> list[DocRow]:
         """The inquiring lines that link to (cite) the document at `path`."""

@@ -8,7 +8,6 @@ notes mark it stale.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import re
 import tempfile
@@ -149,7 +148,7 @@ class Staleness:
 def staleness(searcher: Searcher, line_path: str) -> Staleness:
     """What changed in the vault since the line was written."""
     index = searcher.index
-    meta = line_meta(index, line_path)
+    meta = index.front_matter(line_path)
     corpus: dict[str, str] = meta.get("corpus") or {}
     current = corpus_hashes(index, list(corpus))
     changed = [p for p, h in corpus.items() if p in current and current[p] != h]
@@ -157,8 +156,3 @@ def staleness(searcher: Searcher, line_path: str) -> Staleness:
     result = searcher.search(str(meta.get("question", "")), limit=8)
     new = [h.doc.path for h in result.hits[:6] if h.doc.path not in corpus]
     return Staleness(line_path, changed, deleted, new)
-
-
-def line_meta(index: Index, path: str) -> dict:
-    row = index.db.execute("SELECT meta FROM documents WHERE path = ?", (path,)).fetchone()
-    return json.loads(row[0]) if row else {}

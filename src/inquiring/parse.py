@@ -306,15 +306,10 @@ def _links_in_line(line: str, number: int, section: str) -> list[Link]:
     in_table = line.lstrip().startswith("|")
     wiki = list(_WIKILINK.finditer(line)) if "[[" in line else []
     for match in wiki:
-        inner = match.group(2)
-        if in_table:
-            inner = inner.replace("\\|", "|")
-        target, _, shown = inner.partition("|")
-        target, _, fragment = target.partition("#")
-        target, fragment = target.strip(), fragment.strip()
+        target, fragment, shown = wikilink_parts(match.group(2), in_table)
         if not target and not fragment:
             continue
-        link = Link(target, fragment, shown.strip(), number, bool(match.group(1)), "wiki", section)
+        link = Link(target, fragment, shown, number, bool(match.group(1)), "wiki", section)
         found.append((match.start(), link))
     wiki_spans = [m.span() for m in wiki]
     for match in _MDLINK.finditer(line) if "](" in line else ():
@@ -336,6 +331,15 @@ def _links_in_line(line: str, number: int, section: str) -> list[Link]:
         )
         found.append((match.start(), link))
     return [link for _, link in sorted(found, key=lambda pair: pair[0])]
+
+
+def wikilink_parts(inner: str, in_table: bool = False) -> tuple[str, str, str]:
+    """`target#fragment|shown` → (target, fragment, shown); in a table cell `\\|` is the bar."""
+    if in_table:
+        inner = inner.replace("\\|", "|")
+    target, _, shown = inner.partition("|")
+    target, _, fragment = target.partition("#")
+    return target.strip(), fragment.strip(), shown.strip()
 
 
 def _plain(text: str) -> str:

@@ -9,6 +9,26 @@ from rich.console import Console
 from rich.markup import escape
 
 from .ask import Answer
+from .search import SearchResult
+
+
+def search_json(query: str, result: SearchResult) -> dict[str, Any]:
+    return {
+        "query": query,
+        "coverage": result.coverage,
+        "results": [
+            {
+                "path": h.doc.path,
+                "title": h.doc.title,
+                "dek": h.doc.dek,
+                "score": round(h.score, 4),
+                "cosine": None if h.semantic is None else round(h.semantic, 4),
+                "why": h.why,
+                "linked": list(h.linked),
+            }
+            for h in result.hits
+        ],
+    }
 
 
 def answer_json(answer: Answer, root: Path) -> dict[str, Any]:

@@ -285,3 +285,30 @@ class VectorIndex:
         for (doc, _), sim in zip(rows, sims, strict=True):
             out[doc] = max(out.get(doc, -1.0), float(sim))
         return out
+
+    def neighbours(
+        self, doc_ids: Sequence[int], k: int, kinds: tuple[str, ...] = ("note",)
+    ) -> dict[int, list[tuple[int, float]]]:
+        """The `k` documents nearest to each given one, head to head, itself left out.
+
+        Computed in blocks, so a site build over every note costs a few matrix products.
+        """
+        heads = np.array(
+            [r for d, r in self.head_rows.items() if self._mask(kinds)[r]], dtype=np.int64
+        )
+        known = [d for d in doc_ids if d in self.head_rows]
+        out: dict[int, list[tuple[int, float]]] = {d: [] for d in doc_ids}
+        if not len(heads) or k <= 0:
+            return out
+        candidates = self.matrix[heads]
+        candidate_docs = self.doc_ids[heads]
+        take = min(k + 1, len(heads))
+        for start in range(0, len(known), 256):
+            block = known[start : start + 256]
+            sims = self.head_vectors(block) @ candidates.T
+            top = np.argpartition(-sims, take - 1, axis=1)[:, :take]
+            for row, doc in enumerate(block):
+                order = top[row][np.argsort(-sims[row, top[row]])]
+                near = [(int(candidate_docs[i]), float(sims[row, i])) for i in order]
+                out[doc] = [(d, s) for d, s in near if d != doc][:k]
+        return out

@@ -1,0 +1,168 @@
+"""`inquiring site build OUT`: the vault as static files to publish anywhere or open from disk.
+
+The same templates as the live server, with relative links throughout, so the folder works
+under any sub-path and from `file://`. Search runs in the browser over a prebuilt index that
+is loaded as a script (browsers refuse `fetch` from `file://`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+from .errors import InquiringError
+from .web.pages import Page, Pages
+from .web.render import Renderer
+from .web.urls import file_url, page_for
+
+MARKER = ".inquiring-site"  # says a folder was built here, so a rebuild may replace it
+SEARCH_TEXT = 320  # characters of each summary kept in the browser's search index
+
+
+@dataclass
+class SiteReport:
+    pages: int
+    files: int
+    seconds: float
+
+
+def build_site(
+    pages: Pages,
+    out: Path,
+    base_url: str = "",
+    progress: Callable[[int, int], None] | None = None,
+) -> SiteReport:
+    """Render every page into `out`, replacing an earlier build there but nothing else."""
+    started = dt.datetime.now()
+    out = out.resolve()
+    if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
+        raise InquiringError(
+            f"{out} already holds files that inquiring did not build; "
+            "choose an empty or new folder so nothing of yours is overwritten"
+        )
+    if pages.index.vault.root.resolve() in (out, *out.parents):
+        raise InquiringError(f"{out} is inside the vault; build the site outside it")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        count, files = _render_all(pages, work, base_url, progress)
+        (work / MARKER).write_text("Built by `inquiring site build`; safe to delete.\n")
+        if out.exists():
+            shutil.rmtree(out)
+        work.rename(out)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return SiteReport(count, files, (dt.datetime.now() - started).total_seconds())
+
+
+def _render_all(
+    pages: Pages, out: Path, base_url: str, progress: Callable[[int, int], None] | None
+) -> tuple[int, int]:
+    renderer = Renderer(pages.title, live=False)
+
+    def write(page: Page) -> None:
+        target = out / page.page
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(renderer.render(page), encoding="utf-8")
+
+    paths = pages.paths()
+    write(pages.home())
+    write(Page("search.html", "search.html", {"query": "", "hits": []}))
+    write(Page("error.html", "404.html", {"heading": "Not in this vault", "message": _GONE}))
+    for i, path in enumerate(paths, start=1):
+        write(pages.document(path))
+        if progress:
+            progress(i, len(paths))
+    shutil.copytree(Path(str(resources.files("inquiring.web") / "static")), out / "static")
+    root = pages.index.vault.root
+    attachments = sorted(pages.attachments)
+    for path in attachments:
+        target = out / file_url(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(root / path, target)
+    (out / "search-index.js").write_text(search_index(pages), encoding="utf-8")
+    (out / "feed.xml").write_text(atom_feed(pages, base_url), encoding="utf-8")
+    (out / "sitemap.xml").write_text(sitemap(pages, base_url), encoding="utf-8")
+    return len(paths) + 3, len(attachments)
+
+
+_GONE = "There is no page at this address. It may have been renamed or removed from the vault."
+
+
+def search_index(pages: Pages) -> str:
+    """Every document's page, title, dek and the start of its summary, as a script."""
+    entries = [
+        {
+            "p": page_for(r.path),
+            "t": r.title,
+            "d": r.dek,
+            "k": r.kind,
+            "s": r.summary[:SEARCH_TEXT] if r.summary != r.dek else "",
+            "c": r.categories,
+        }
+        for r in (pages.rows[p] for p in pages.paths())
+    ]
+    data = json.dumps(entries, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    return f"window.INQUIRING_SEARCH = {data};\n"
+
+
+def atom_feed(pages: Pages, base_url: str = "") -> str:
+    """An Atom feed of the newest inquiring lines and notes."""
+    base = base_url.rstrip("/") + "/" if base_url else ""
+    entries = pages.feed_entries()
+    updated = _stamp(entries[0].date) if entries else _stamp("")
+    parts = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<feed xmlns="http://www.w3.org/2005/Atom">',
+        f"<title>{escape(pages.title)}: new lines and notes</title>",
+        f"<id>{escape(base or 'urn:inquiring:' + pages.title)}</id>",
+        f"<updated>{updated}</updated>",
+        f'<link rel="alternate" href={quoteattr(base + "index.html")}/>',
+    ]
+    for row in entries:
+        page = page_for(row.path)
+        label = "Inquiring line" if row.kind == "line" else "Note"
+        parts += [
+            "<entry>",
+            f"<title>{escape(f'{label}: {row.title}')}</title>",
+            f"<id>{escape(base + page if base else 'urn:inquiring:' + row.path)}</id>",
+            f'<link rel="alternate" href={quoteattr(base + page)}/>',
+            f"<updated>{_stamp(row.date)}</updated>",
+            "<author><name>inquiring</name></author>",
+            f"<summary>{escape(row.dek or row.summary)}</summary>",
+            "</entry>",
+        ]
+    parts.append("</feed>")
+    return "\n".join(parts) + "\n"
+
+
+def sitemap(pages: Pages, base_url: str = "") -> str:
+    """Every page; with `base_url` the addresses are absolute, as search engines want."""
+    base = base_url.rstrip("/") + "/" if base_url else ""
+    locs = ["index.html", "search.html"] + [page_for(p) for p in pages.paths()]
+    body = "".join(f"<url><loc>{escape(base + loc)}</loc></url>\n" for loc in locs)
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        f"{body}</urlset>\n"
+    )
+
+
+def _stamp(date: str) -> str:
+    """A front matter date as an RFC 3339 time, as Atom requires."""
+    try:
+        when = dt.datetime.fromisoformat(date[:19]) if date else None
+    except ValueError:
+        when = None
+    when = when or dt.datetime(1970, 1, 1)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when.isoformat().replace("+00:00", "Z")

@@ -1,0 +1,1 @@
+"""The browser side: pages from the index, served (`serve`) or built to files (`site build`)."""

@@ -1,0 +1,321 @@
+"""`inquiring serve`: the pages of a vault, live, with search and ask, and a JSON API beside them.
+
+Every page comes from `Pages`; this module only maps URLs to it, guards the writing
+endpoints, and turns every failure into a readable page with the right status.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import uuid
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import FastAPI, Form, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
+
+from ..ask import ask, configured_writer, extractive
+from ..embed import Embedder
+from ..errors import InquiringError, NotFound
+from ..index import Index
+from ..render import answer_json, search_json
+from ..search import Searcher
+from ..settings import load_settings
+from ..site import atom_feed, sitemap
+from .pages import MAX_QUERY, Page, Pages, Ref
+from .render import Renderer
+from .urls import page_for
+
+TOKEN_COOKIE = "inquiring_token"
+
+
+@dataclass
+class Job:
+    """One question being answered in the background, watched by its progress page."""
+
+    question: str
+    new: bool
+    id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    steps: list[str] = field(default_factory=list)
+    done: bool = False
+    page: str = ""  # the line to land on
+    message: str = ""  # said instead of a line when the vault has nothing
+    nearest: list[Ref] = field(default_factory=list)
+    error: str = ""
+
+
+class AskRequest(BaseModel):
+    question: str = Field(min_length=1, max_length=MAX_QUERY)
+    new: bool = False
+
+
+class App:
+    """The state behind one served vault: its index, its pages, its jobs."""
+
+    def __init__(self, index: Index, embedder: Embedder, token: str | None = None) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.token = token
+        settings = load_settings(index.vault)
+        self.settings = settings
+        self.pages = Pages(Searcher(index, embedder), settings.title)
+        self.renderer = Renderer(self.pages.title, live=True)
+        self.jobs: dict[str, Job] = {}
+        self.writing = threading.Lock()  # one line written at a time
+
+    def html(self, page: Page, status: int = 200, **extra: object) -> HTMLResponse:
+        return HTMLResponse(self.renderer.render(page, **extra), status_code=status)
+
+    def error(self, status: int, heading: str, message: str, where: str = "error.html") -> Response:
+        page = Page("error.html", where, {"heading": heading, "message": message})
+        return self.html(page, status)
+
+    def allowed(self, request: Request, given: str | None) -> bool:
+        """Writing needs the token when one is set, and never comes from another site."""
+        origin = request.headers.get("origin")
+        if origin and urlsplit(origin).netloc != request.headers.get("host"):
+            return False
+        if self.token is None:
+            return True
+        candidates = (
+            given,
+            request.headers.get("x-inquiring-token"),
+            request.cookies.get(TOKEN_COOKIE),
+        )
+        return any(c and secrets.compare_digest(c, self.token) for c in candidates)
+
+    def start(self, question: str, new: bool) -> Job:
+        job = Job(question.strip(), new)
+        self.jobs[job.id] = job
+        threading.Thread(target=self._answer, args=(job,), daemon=True).start()
+        return job
+
+    def _answer(self, job: Job) -> None:
+        """Answer in a thread with its own connection, so pages stay quick meanwhile."""
+        with self.writing:
+            index = Index(self.index.vault)
+            try:
+                searcher = Searcher(index, self.embedder)
+                root = index.vault.root
+                writer = configured_writer(root, self.settings.llm_model, self.settings.llm_prompt)
+                answer = ask(
+                    searcher,
+                    job.question,
+                    writer=writer or extractive,
+                    new=job.new,
+                    progress=job.steps.append,
+                )
+                if answer.duplicate:
+                    job.page = page_for(answer.duplicate[0])
+                elif answer.path is not None:
+                    job.steps.append("Adding the line to the index")
+                    index.update(embedder=self.embedder)
+                    job.page = page_for(answer.path.relative_to(root).as_posix())
+                else:
+                    job.message = answer.draft.message or "No line could be written."
+                    job.nearest = [
+                        Ref(h.doc.path, page_for(h.doc.path), h.doc.title)
+                        for h in answer.outline.nearest
+                    ]
+            except InquiringError as error:
+                job.error = str(error)
+            except Exception as error:  # a failed model call must not leave the page waiting
+                job.error = f"The line could not be written: {error}"
+            finally:
+                index.close()
+                job.done = True
+
+
+def create_app(index: Index, embedder: Embedder, token: str | None = None) -> FastAPI:
+    """The web app for one vault. `token`, when set, is needed to ask and to refresh."""
+    state = App(index, embedder, token)
+    api = FastAPI(
+        title="inquiring",
+        description="Search the notes of a vault and ask it questions.",
+        openapi_url="/api/openapi.json",
+        docs_url=None,  # the interactive docs load scripts from a CDN; the schema is enough
+        redoc_url=None,
+    )
+    api.state.inquiring = state
+    static = resources.files("inquiring.web") / "static"
+    api.mount("/static", StaticFiles(directory=str(static)), name="static")
+
+    @api.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
+        if exc.status_code == 404:
+            return state.error(404, "Not in this vault", "There is no page at this address.")
+        return state.error(exc.status_code, "That did not work", str(exc.detail))
+
+    @api.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        problems = "; ".join(str(e.get("msg", "")) for e in exc.errors())
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": problems}, status_code=400)
+        return state.error(400, "That request was not understood", problems)
+
+    @api.exception_handler(InquiringError)
+    async def refused(request: Request, exc: InquiringError) -> Response:
+        status = 404 if isinstance(exc, NotFound) else 400
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": str(exc)}, status_code=status)
+        return state.error(status, "That did not work", str(exc))
+
+    @api.exception_handler(Exception)
+    async def broken(request: Request, exc: Exception) -> Response:
+        message = "Something went wrong on our side; the details are in the server's log."
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": message}, status_code=500)
+        return state.error(500, "Something went wrong", message)
+
+    # -- pages ----------------------------------------------------------------------------------
+
+    @api.get("/", response_class=HTMLResponse, include_in_schema=False)
+    @api.get("/index.html", response_class=HTMLResponse, include_in_schema=False)
+    def home(request: Request, token: str | None = None) -> Response:
+        response = state.html(state.pages.home())
+        if token and state.token and secrets.compare_digest(token, state.token):
+            response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict")
+        return response
+
+    @api.get("/search.html", response_class=HTMLResponse, include_in_schema=False)
+    def search_page(q: str = "") -> Response:
+        return state.html(state.pages.search(q))
+
+    @api.get("/ask.html", response_class=HTMLResponse, include_in_schema=False)
+    def ask_page(q: str = "") -> Response:
+        page = Page("ask.html", "ask.html", {"question": q, "token_needed": bool(state.token)})
+        return state.html(page)
+
+    @api.post("/ask", include_in_schema=False)
+    def ask_form(
+        request: Request,
+        question: str = Form("", max_length=MAX_QUERY),
+        new: str = Form(""),
+        token: str | None = Form(None),
+    ) -> Response:
+        if not state.allowed(request, token):
+            return state.error(403, "Asking needs the access token", _TOKEN_HELP)
+        if not question.strip():
+            return state.error(400, "The question is empty", "Type a question, then press Ask.")
+        job = state.start(question, new=bool(new))
+        return RedirectResponse(f"jobs/{job.id}", status_code=303)
+
+    @api.get("/jobs/{job_id}", response_class=HTMLResponse, include_in_schema=False)
+    def job_page(job_id: str) -> Response:
+        job = state.jobs.get(job_id)
+        if job is None:
+            raise HTTPException(404)
+        if job.done and job.page:
+            return RedirectResponse(f"../{job.page}", status_code=303)
+        return state.html(Page("ask.html", f"jobs/{job_id}", {"job": job}))
+
+    @api.post("/refresh", include_in_schema=False)
+    def refresh_form(request: Request, line: str = Form(...), token: str | None = Form(None)):
+        if not state.allowed(request, token):
+            return state.error(403, "Rewriting needs the access token", _TOKEN_HELP)
+        row = state.index.document(line)
+        if row is None or row.kind != "line":
+            raise HTTPException(404)
+        question = str(state.index.front_matter(line).get("question") or row.title)
+        job = state.start(question, new=True)
+        return RedirectResponse(f"jobs/{job.id}", status_code=303)
+
+    @api.get("/feed.xml", include_in_schema=False)
+    def feed(request: Request) -> Response:
+        xml = atom_feed(state.pages, str(request.base_url))
+        return Response(xml, media_type="application/atom+xml")
+
+    @api.get("/sitemap.xml", include_in_schema=False)
+    def site_map(request: Request) -> Response:
+        return Response(sitemap(state.pages, str(request.base_url)), media_type="application/xml")
+
+    @api.get("/files/{path:path}", include_in_schema=False)
+    def attachment(path: str) -> Response:
+        # Only files the index lists as attachments: no URL reaches outside the vault.
+        if not state.pages.attachment(path):
+            raise HTTPException(404)
+        return FileResponse(state.index.vault.root / path)
+
+    # -- the JSON API ---------------------------------------------------------------------------
+
+    @api.get("/api/stats", tags=["vault"])
+    def api_stats() -> dict[str, int]:
+        """How many notes, sources, hubs, lines and links the vault has."""
+        with state.pages.lock:
+            return state.index.stats()
+
+    @api.get("/api/search", tags=["search"])
+    def api_search(
+        q: str = Query(..., max_length=MAX_QUERY, description="Any text: a question or words."),
+        limit: int = Query(10, ge=1, le=100),
+    ) -> dict[str, Any]:
+        """Hybrid search, with the vault's coverage of the question and why each note matched."""
+        with state.pages.lock:
+            return search_json(q, state.pages.searcher.search(q, limit=limit))
+
+    @api.get("/api/documents/{path:path}", tags=["vault"])
+    def api_document(path: str) -> dict[str, Any]:
+        """One document (note, source, hub or line): its fields, links out and backlinks."""
+        with state.pages.lock:
+            row = state.index.document(path)
+            if row is None:
+                raise HTTPException(404, f"no document at {path}")
+            data = asdict(row)
+            data.pop("id")
+            data["front_matter"] = state.index.front_matter(path)
+            data["links"] = [asdict(x) for x in state.index.links_from(path)]
+            data["backlinks"] = [asdict(x) for x in state.index.links_to(path)]
+            data["lines"] = [r.path for r in state.index.lines_using(path)]
+            return data
+
+    @api.get("/api/lines", tags=["lines"])
+    def api_lines() -> list[dict[str, Any]]:
+        """Every inquiring line: its question, where it is, when it was written."""
+        with state.pages.lock:
+            return [
+                {"path": r.path, "question": r.title, "dek": r.dek, "created": r.date}
+                for r in state.index.documents("line")
+            ]
+
+    @api.post("/api/ask", tags=["lines"])
+    def api_ask(request: Request, body: AskRequest) -> dict[str, Any]:
+        """Write an inquiring line for a question (or return the existing near-duplicate)."""
+        if not state.allowed(request, None):
+            raise HTTPException(403, _TOKEN_HELP)
+        job = Job(body.question, body.new)
+        with state.writing:
+            searcher = Searcher(state.index, state.embedder)
+            with state.pages.lock:
+                settings = state.settings
+                root = state.index.vault.root
+                writer = configured_writer(root, settings.llm_model, settings.llm_prompt)
+                answer = ask(searcher, job.question, writer=writer or extractive, new=job.new)
+                if answer.path is not None:
+                    state.index.update(embedder=state.embedder)
+            return answer_json(answer, root)
+
+    # -- every document, at its own page --------------------------------------------------------
+
+    @api.get("/{page:path}", response_class=HTMLResponse, include_in_schema=False)
+    def document(page: str) -> Response:
+        path = state.pages.path_of(page)
+        if path is None:
+            raise HTTPException(404)
+        return state.html(state.pages.document(path))
+
+    return api
+
+
+_TOKEN_HELP = (
+    "This server was started on a network address, so writing needs the access token it "
+    "printed at start. Open the link it printed once (it ends in ?token=…), then try again."
+)

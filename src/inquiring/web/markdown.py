@@ -1,0 +1,146 @@
+"""Markdown from the vault → safe HTML: links resolved to pages, unresolved ones marked.
+
+Notes are the user's files, and may hold anything, so raw HTML is allowed through
+markdown-it and then sanitised by nh3: a `<script>` or an `onerror=` in a note never runs.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import unquote
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+
+from ..parse import Link, wikilink_parts
+from ..vault import Resolver
+from .urls import file_url, href, page_for
+
+_WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]*)\]\]")
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_IMAGE = re.compile(r"\.(png|jpe?g|gif|svg|webp|avif)$", re.IGNORECASE)
+_TAGS = nh3.ALLOWED_TAGS | {"input", "section"}
+_ATTRIBUTES = {
+    **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
+    "a": {"href", "title", "class", "hreflang"},
+    "span": {"class", "title"},
+    "img": {"src", "alt", "title", "width", "height", "class"},
+    "code": {"class"},
+    **{f"h{n}": {"id"} for n in range(1, 7)},
+    "input": {"type", "checked", "disabled"},
+}
+
+
+class MarkdownRenderer:
+    """Render bodies with the vault's links resolved to page URLs, relative to the page."""
+
+    def __init__(self, resolver: Resolver, titles: dict[str, str]) -> None:
+        self.resolver = resolver
+        self.titles = titles  # document path → title; attachments are absent
+        self.md = MarkdownIt("commonmark", {"html": True, "linkify": False}).enable(
+            ["table", "strikethrough"]
+        )
+        self.md.inline.ruler.before("link", "wikilink", _wikilink_rule)
+        # markdown-it binds render rules to its renderer, so each rule reaches us by closure.
+        for name, rule in (
+            ("wikilink", self._render_wikilink),
+            ("link_open", self._render_link_open),
+            ("image", self._render_image),
+            ("heading_open", self._render_heading_open),
+        ):
+            self.md.add_render_rule(name, lambda _r, *args, rule=rule: rule(*args))
+
+    def render(self, body: str, from_path: str, prefix: str) -> str:
+        """`body` of the document at `from_path`, on a page `prefix` away from the root."""
+        env = {"from": from_path, "prefix": prefix}
+        return clean(self.md.render(body, env))
+
+    def _resolve(self, target: str, fragment: str, embed: bool, style: str, env: EnvType):
+        return self.resolver.resolve(Link(target, fragment, "", 0, embed, style), env["from"])
+
+    def _url(self, path: str, fragment: str, env: EnvType) -> str:
+        target = page_for(path) if path in self.titles else file_url(path)
+        return href(env["prefix"], target) + (f"#{_anchor(fragment)}" if fragment else "")
+
+    def _render_wikilink(
+        self, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        token = tokens[idx]
+        target, fragment, shown = wikilink_parts(token.content, in_table=True)
+        embed = bool(token.meta.get("embed"))
+        resolved = self._resolve(target, fragment, embed, "wiki", env)
+        label = shown or target or fragment
+        if resolved is None:
+            return _unresolved(label, target or fragment)
+        url = self._url(resolved, fragment, env)
+        if embed and resolved not in self.titles and _IMAGE.search(resolved):
+            return f'<img src="{html.escape(url)}" alt="{html.escape(shown or target)}">'
+        label = shown or self.titles.get(resolved) or target
+        return f'<a class="wikilink" href="{html.escape(url)}">{html.escape(label)}</a>'
+
+    def _render_link_open(
+        self, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        token = tokens[idx]
+        raw = str(token.attrGet("href") or "")
+        if raw and not _SCHEME.match(raw) and not raw.startswith(("//", "#")):
+            target, _, fragment = raw.partition("#")
+            resolved = self._resolve(unquote(target), unquote(fragment), False, "markdown", env)
+            if resolved is None:
+                token.attrSet("class", "unresolved")
+                token.attrSet("title", f"Not in this vault: {unquote(target)}")
+                token.attrSet("href", "#")
+            else:
+                token.attrSet("href", self._url(resolved, unquote(fragment), env))
+        return RendererHTML.renderToken(self.md.renderer, tokens, idx, options, env)
+
+    def _render_heading_open(
+        self, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        """Headings get ids, so `[[Note#Heading]]` lands on its heading."""
+        if idx + 1 < len(tokens) and tokens[idx + 1].type == "inline":
+            tokens[idx].attrSet("id", _anchor(tokens[idx + 1].content))
+        return RendererHTML.renderToken(self.md.renderer, tokens, idx, options, env)
+
+    def _render_image(
+        self, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        token = tokens[idx]
+        raw = str(token.attrGet("src") or "")
+        if raw and not _SCHEME.match(raw) and not raw.startswith("//"):
+            resolved = self._resolve(unquote(raw), "", True, "markdown", env)
+            token.attrSet("src", self._url(resolved, "", env) if resolved else "")
+        return self.md.renderer.image(tokens, idx, options, env)
+
+
+def _wikilink_rule(state: StateInline, silent: bool) -> bool:
+    if not state.src.startswith(("[[", "![["), state.pos):
+        return False
+    match = _WIKILINK.match(state.src, state.pos)
+    if not match or not match.group(2).strip():
+        return False
+    if not silent:
+        token = state.push("wikilink", "", 0)
+        token.content = match.group(2)
+        token.meta = {"embed": bool(match.group(1))}
+    state.pos = match.end()
+    return True
+
+
+def _unresolved(label: str, target: str) -> str:
+    title = html.escape(f"No note or file in this vault matches “{target}”")
+    return f'<span class="unresolved" title="{title}">{html.escape(label)}</span>'
+
+
+def _anchor(heading: str) -> str:
+    return re.sub(r"[^\w-]+", "-", heading.strip().lower()).strip("-")
+
+
+def clean(markup: str) -> str:
+    """Sanitise HTML: only harmless tags and attributes, no scripts, no event handlers."""
+    return nh3.clean(markup, tags=_TAGS, attributes=_ATTRIBUTES, link_rel="noopener")

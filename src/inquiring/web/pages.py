@@ -1,0 +1,356 @@
+"""What each page shows, gathered from the index. The server and the site builder both call this.
+
+A page is a template name and a context of plain values; nothing here knows about HTTP.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import InquiringError
+from ..index import DocRow, Index
+from ..lines import Staleness, staleness
+from ..search import Searcher
+from ..source_ids import normalise_source_id
+from .conceptmap import MapNode, concept_map
+from .markdown import MarkdownRenderer
+from .urls import href, page_for, prefix_for
+
+MAX_QUERY = 1000  # characters; a longer search from the browser is refused with a clear page
+RELATED_NEAR = 5  # semantically near notes shown beside the linked ones
+COVERAGE_TEXT = {
+    "strong": "Several notes bear directly on this.",
+    "partial": "A few notes bear on this.",
+    "thin": "The vault only touches on this; read the results with care.",
+    "none": "The vault has nothing on this; these are merely the nearest notes.",
+}
+_LINE_HEAD = re.compile(r"\A\s*(\*Inquiring line\*\s*\n)?\s*(# [^\n]*\n)?\s*(\*[^\n]*\*\s*\n)?")
+_SOURCES = re.compile(r"^## Sources\b.*\Z", re.MULTILINE | re.DOTALL)
+
+
+class BadRequest(InquiringError):
+    """A request the pages cannot answer as asked (an over-long query, say)."""
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A link to a document, as pages list them."""
+
+    path: str
+    page: str
+    title: str
+    dek: str = ""
+    kind: str = "note"
+    extra: str = ""  # a short annotation: the source's authors, a score, a section
+
+
+@dataclass
+class Page:
+    template: str
+    page: str  # where it lives, root-relative: decides how its links are written
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+class Pages:
+    """Builds every page of a vault from its index, caching what depends only on the vault."""
+
+    def __init__(self, searcher: Searcher, title: str = "") -> None:
+        self.searcher = searcher
+        self.index: Index = searcher.index
+        self.title = title or self.index.vault.root.name
+        self.lock = threading.RLock()  # one SQLite connection: one page at a time
+        self._generation: int | None = None
+        self._stale: dict[str, Staleness] = {}
+
+    # -- what depends only on the vault, reloaded when the index changes ------------------------
+
+    def _load(self) -> None:
+        generation = self.index.generation()
+        if generation == self._generation:
+            return
+        self.rows = {r.path: r for r in self.index.documents()}
+        self.by_page = {page_for(p): p for p in self.rows}
+        self.renderer = MarkdownRenderer(
+            self.index.resolver(), {p: r.title for p, r in self.rows.items()}
+        )
+        self.graph: dict[str, set[str]] = {p: set() for p, r in self.rows.items()}
+        for src, dst in self.index.db.execute(
+            "SELECT src.path, l.resolved FROM links l JOIN documents src ON src.id = l.doc "
+            "WHERE l.resolved IS NOT NULL AND l.style IN ('wiki', 'markdown')"
+        ):
+            if src != dst and self._is_note(src) and self._is_note(dst):
+                self.graph[src].add(dst)
+                self.graph[dst].add(src)
+        # Only attachments that some document links to: the rest of the folder stays private.
+        self.attachments = {
+            p
+            for (p,) in self.index.db.execute(
+                "SELECT path FROM files WHERE status = 'attachment' "
+                "AND path IN (SELECT resolved FROM links)"
+            )
+        }
+        self._stale = {}
+        self._generation = generation
+
+    def _is_note(self, path: str) -> bool:
+        row = self.rows.get(path)
+        return row is not None and row.kind == "note"
+
+    def ref(self, path: str, extra: str = "") -> Ref:
+        row = self.rows[path]
+        return Ref(path, page_for(path), row.title, row.dek or row.summary, row.kind, extra)
+
+    def paths(self) -> list[str]:
+        """Every indexed document's vault path."""
+        with self.lock:
+            self._load()
+            return sorted(self.rows)
+
+    def path_of(self, page: str) -> str | None:
+        """The vault path shown at `page`, or None: only indexed documents have pages."""
+        with self.lock:
+            self._load()
+            return self.by_page.get(page)
+
+    def attachment(self, path: str) -> bool:
+        with self.lock:
+            self._load()
+            return path in self.attachments
+
+    # -- pages ------------------------------------------------------------------------------------
+
+    def document(self, path: str) -> Page:
+        """The page of any indexed document, by its kind."""
+        with self.lock:
+            self._load()
+            kind = self.rows[path].kind
+            build = {"line": self._line, "hub": self._hub, "source": self._source}
+            return build.get(kind, self._note)(path)
+
+    def home(self) -> Page:
+        with self.lock:
+            self._load()
+            stats = self.index.stats()
+            lines = sorted(
+                (r for r in self.rows.values() if r.kind == "line"),
+                key=lambda r: (r.date, r.path),
+                reverse=True,
+            )
+            hubs = [
+                self.ref(r.path, extra=str(len(self.index.hub_members(r.path))))
+                for r in self.rows.values()
+                if r.kind == "hub"
+            ]
+            notes = sorted(
+                (r for r in self.rows.values() if r.kind == "note"),
+                key=lambda r: (r.date, r.path),
+                reverse=True,
+            )
+            return Page(
+                "home.html",
+                "index.html",
+                {
+                    "stats": stats,
+                    "lines": [self.ref(r.path, extra=r.date[:10]) for r in lines[:8]],
+                    "hubs": sorted(hubs, key=lambda h: h.title.lower()),
+                    "notes": [self.ref(r.path, extra=r.date[:10]) for r in notes[:8]],
+                },
+            )
+
+    def search(self, query: str, limit: int = 20) -> Page:
+        query = query.strip()
+        if len(query) > MAX_QUERY:
+            raise BadRequest(
+                f"That search is {len(query):,} characters long; "
+                f"please keep it under {MAX_QUERY:,}, a sentence or two."
+            )
+        context: dict[str, Any] = {"query": query, "hits": [], "coverage": None}
+        if query:
+            with self.lock:
+                self._load()
+                result = self.searcher.search(query, limit=limit)
+            context["coverage"] = result.coverage
+            context["coverage_text"] = COVERAGE_TEXT[result.coverage]
+            context["message"] = result.message
+            context["hits"] = [
+                (self.ref(h.doc.path), round(h.score, 3), h.why) for h in result.hits
+            ]
+        return Page("search.html", "search.html", context)
+
+    def _body(self, path: str, body: str | None = None) -> str:
+        text = self.index.body(path) if body is None else body
+        return self.renderer.render(text, path, prefix_for(page_for(path)))
+
+    def _note(self, path: str) -> Page:
+        row = self.rows[path]
+        fm = self.index.front_matter(path)
+        hubs = {
+            link.resolved: self.ref(link.resolved)
+            for link in self.index.links_from(path, ("hub",))
+            if link.resolved in self.rows
+        }
+        for link in self.index.links_to(path):
+            if self.rows[link.path].kind == "hub":
+                hubs.setdefault(link.path, self.ref(link.path))
+        sources, missing = [], []
+        for link in self.index.links_from(path, ("source",)):
+            if link.resolved in self.rows:
+                sources.append(self.ref(link.resolved, extra=_authors(self._fm(link.resolved))))
+            else:
+                missing.append(link.target)
+        linked = sorted(self.graph.get(path, ()), key=lambda p: self.rows[p].title.lower())
+        near = self._near(row, exclude=set(linked))
+        hop2 = {q for p in linked for q in self.graph[p]} | set(linked)
+        hop2.discard(path)
+        prefix = prefix_for(page_for(path))
+        nodes = [
+            MapNode(self.rows[p].title, href(prefix, page_for(p)), "linked", _second(self, p, path))
+            for p in linked
+        ] + [MapNode(r.title, href(prefix, r.page), "near") for r in near]
+        return Page(
+            "note.html",
+            page_for(path),
+            {
+                "doc": row,
+                "fm": fm,
+                "body": self._body(path),
+                "hubs": list(hubs.values()),
+                "sources": sources,
+                "missing_sources": missing,
+                "lines": [
+                    self.ref(r.path, extra=r.date[:10]) for r in self.index.lines_using(path)
+                ],
+                "linked": [self.ref(p) for p in linked],
+                "near": near,
+                "two_hop": len(hop2),
+                "concept_map": concept_map(row.title, nodes),
+            },
+        )
+
+    def _near(self, row: DocRow, exclude: set[str]) -> list[Ref]:
+        vectors = self.searcher.vectors()
+        found = vectors.neighbours([row.id], RELATED_NEAR + len(exclude))[row.id]
+        docs = self.index.documents_by_id([d for d, _ in found])
+        near = [self.ref(d.path) for d in docs if d.path not in exclude and d.path in self.rows]
+        return near[:RELATED_NEAR]
+
+    def _fm(self, path: str) -> dict:
+        return self.index.front_matter(path)
+
+    def _line(self, path: str) -> Page:
+        row = self.rows[path]
+        fm = self._fm(path)
+        body = _SOURCES.sub("", _LINE_HEAD.sub("", self.index.body(path), count=1)).strip()
+        sources = [self.ref(p) for p in fm.get("cited") or [] if p in self.rows]
+        if path not in self._stale:
+            self._stale[path] = staleness(self.searcher, path)
+        support = fm.get("support") or {}
+        return Page(
+            "line.html",
+            page_for(path),
+            {
+                "doc": row,
+                "fm": fm,
+                "question": fm.get("question") or row.title,
+                "body": self._body(path, body),
+                "sources": [(s, self.rows[s.path].summary) for s in sources],
+                "writer": fm.get("writer", "unknown"),
+                "created": str(fm.get("created", row.date))[:10],
+                "coverage": fm.get("coverage", ""),
+                "precision": support.get("precision"),
+                "recall": support.get("recall"),
+                "stale": self._stale[path],
+            },
+        )
+
+    def _hub(self, path: str) -> Page:
+        row = self.rows[path]
+        fm = self._fm(path)
+        sections: dict[str, list[Ref]] = {}
+        subhubs: list[Ref] = []
+        for link in self.index.links_from(path):
+            target = link.resolved
+            if target not in self.rows or target == path:
+                continue
+            if self.rows[target].kind == "hub":
+                subhubs.append(self.ref(target))
+            elif link.section:
+                section = sections.setdefault(link.section, [])
+                if all(r.path != target for r in section):
+                    section.append(self.ref(target))
+        intro = self.index.body(path).split("\n## ", 1)[0]
+        members = self.index.hub_members(path)
+        return Page(
+            "hub.html",
+            page_for(path),
+            {
+                "doc": row,
+                "description": fm.get("description", ""),
+                "intro": self._body(path, intro),
+                "sections": sections,
+                "subhubs": list({r.path: r for r in subhubs}.values()),
+                "count": len([m for m in members if m.kind == "note"]),
+            },
+        )
+
+    def _source(self, path: str) -> Page:
+        row = self.rows[path]
+        fm = self._fm(path)
+        users = {
+            link.path: self.ref(link.path)
+            for styles in (("source",), ("wiki", "markdown"))
+            for link in self.index.links_to(path, styles)
+            if link.path in self.rows and self.rows[link.path].kind == "note"
+        }
+        return Page(
+            "source.html",
+            page_for(path),
+            {
+                "doc": row,
+                "fm": fm,
+                "authors": _authors(fm, limit=0),
+                "published": str(fm.get("published") or row.date or ""),
+                "venue": fm.get("venue", ""),
+                "link": _link_out(row.doc_id, fm.get("url", "")),
+                "body": self._body(path),
+                "notes": sorted(users.values(), key=lambda r: r.title.lower()),
+            },
+        )
+
+    def feed_entries(self, limit: int = 50) -> list[DocRow]:
+        """The newest lines and notes, for the Atom feed."""
+        with self.lock:
+            self._load()
+            dated = [r for r in self.rows.values() if r.kind in ("line", "note") and r.date]
+            return sorted(dated, key=lambda r: (r.date, r.path), reverse=True)[:limit]
+
+
+def _second(pages: Pages, neighbour: str, centre: str) -> int:
+    """Notes linked to `neighbour` that the centre does not link to itself."""
+    own = pages.graph[centre]
+    return len([p for p in pages.graph[neighbour] if p != centre and p not in own])
+
+
+def _authors(fm: dict, limit: int = 3) -> str:
+    authors = fm.get("authors") or []
+    if isinstance(authors, str):
+        return authors
+    names = [str(a) for a in authors]
+    if limit and len(names) > limit:
+        return ", ".join(names[:limit]) + " et al."
+    return ", ".join(names)
+
+
+def _link_out(doc_id: str, url: str) -> str:
+    """Where the source can be read: its own URL, else its arXiv or DOI page."""
+    if url and re.match(r"^https?://", str(url)):
+        return str(url)
+    key = normalise_source_id(doc_id)
+    if key.startswith("arxiv:"):
+        return "https://arxiv.org/abs/" + key.removeprefix("arxiv:")
+    if key.startswith("doi:"):
+        return "https://doi.org/" + key.removeprefix("doi:")
+    return ""

@@ -1,0 +1,30 @@
+"""Pages → HTML through the Jinja2 templates, the same for the live server and the static site."""
+
+from __future__ import annotations
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from .pages import COVERAGE_TEXT, Page
+from .urls import href, prefix_for
+
+
+class Renderer:
+    """`live` pages ask and search on the server; static ones search in the browser."""
+
+    def __init__(self, site_title: str, live: bool) -> None:
+        self.env = Environment(
+            loader=PackageLoader("inquiring.web", "templates"),
+            autoescape=select_autoescape(["html", "xml"]),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.globals.update(site_title=site_title, live=live, coverage_text=COVERAGE_TEXT)
+
+    def render(self, page: Page, **extra: object) -> str:
+        prefix = prefix_for(page.page)
+        return self.env.get_template(page.template).render(
+            {**page.context, **extra},
+            page=page.page,
+            prefix=prefix,
+            url=lambda target: href(prefix, target),
+        )

@@ -1,0 +1,36 @@
+"""One URL scheme for the server and the static site: relative links that work from any sub-path.
+
+Every page lives at a root-relative path without a leading slash (`notes/x.html`), and every
+link is written relative to the page it sits on, so a site copied under `/wiki/` or opened
+from `file://` works unchanged.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+# Root pages of the site itself; a vault file at the top level with one of these names moves aside.
+RESERVED = {"index", "search", "ask", "feed", "sitemap", "404", "api", "static", "files", "jobs"}
+FILES = "files/"  # attachments (images, PDFs) are served under this prefix
+
+
+def page_for(path: str) -> str:
+    """The page of the document at vault path `path`: 'notes/x.md' → 'notes/x.html'."""
+    stem = path.removesuffix(".md")
+    if "/" not in stem and stem.lower() in RESERVED:
+        stem = "_" + stem
+    return stem + ".html"
+
+
+def file_url(path: str) -> str:
+    return FILES + path
+
+
+def prefix_for(page: str) -> str:
+    """What leads from `page` back to the site root ('notes/x.html' → '../')."""
+    return "../" * page.count("/")
+
+
+def href(prefix: str, target: str) -> str:
+    """A link from a page with `prefix` to the root-relative `target`, safely quoted."""
+    return prefix + quote(target, safe="/#?=&")
