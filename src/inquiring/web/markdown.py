@@ -143,4 +143,4 @@ def _anchor(heading: str) -> str:
 
 def clean(markup: str) -> str:
     """Sanitise HTML: only harmless tags and attributes, no scripts, no event handlers."""
-    return nh3.clean(markup, tags=_TAGS, attributes=_ATTRIBUTES, link_rel="noopener")
+    return nh3.clean(markup, tags=_TAGS, attributes=_ATTRIBUTES, link_rel=None)

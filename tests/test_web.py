@@ -1,0 +1,344 @@
+"""The web app through HTTP (Starlette's test client), on a real index with the real embedder."""
+
+from __future__ import annotations
+
+import re
+import time
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from fastapi.testclient import TestClient
+from webvault import QUESTION, make_web_vault
+
+from inquiring.embed import get_embedder
+from inquiring.errors import InquiringError
+from inquiring.search import Searcher
+from inquiring.site import build_site
+from inquiring.web.app import create_app
+from inquiring.web.conceptmap import MapNode, concept_map
+from inquiring.web.pages import Pages
+
+
+@pytest.fixture(scope="module")
+def vault(tmp_path_factory):
+    root = tmp_path_factory.mktemp("web") / "vault"
+    index, line = make_web_vault(root)
+    yield index, line.relative_to(root).as_posix()
+    index.close()
+
+
+@pytest.fixture(scope="module")
+def client(vault):
+    index, _ = vault
+    with TestClient(create_app(index, get_embedder())) as c:
+        yield c
+
+
+def page_of(path: str) -> str:
+    return "/" + path.removesuffix(".md") + ".html"
+
+
+def test_home_shows_counts_hubs_and_lines(client, vault):
+    _, line = vault
+    html = client.get("/").text
+    assert "Notes on training language models" in html  # the vault's own title
+    assert re.search(r"114 notes · 145 sources · 12 hubs · 1 inquiring lines", html)
+    assert "How does instruction and preference tuning shape behaviour?" in html
+    assert f'href="{line.removesuffix(".md")}.html"' in html
+    assert 'action="ask"' in html and 'action="search.html"' in html
+
+
+def test_note_page_has_everything_a_reader_follows(client):
+    html = client.get(page_of("notes/alibi-length-extrapolation.md")).text
+    assert "<h1>Can position encodings let a model extrapolate" in html
+    assert "ALiBi replaced position embeddings" in html  # the dek
+    assert "sourced from <em>Retrieval and Context</em>" in html
+    assert '<span class="chip">Architecture</span>' in html
+    assert "Which architectural choices change what a model can do?" in html  # a hub
+    # Body links resolve to pages, relative to this page.
+    assert '<a class="wikilink" href="../notes/ruler-effective-context.html">RULER</a>' in html
+    # Its source, with authors, links to the source page.
+    assert 'href="../sources/arxiv-2108.12409.html"' in html and "Ofir Press" in html
+    assert "Inquiring lines that use this note (0)" in html
+    assert "<svg" in html and "within two links" in html
+
+
+def test_a_cited_note_lists_the_line_that_uses_it(client, vault):
+    index, line = vault
+    cited = index.front_matter(line)["cited"]
+    html = client.get(page_of(cited[0])).text
+    assert "Inquiring lines that use this note (1)" in html
+    assert "../" + line.removesuffix(".md") + ".html" in html
+
+
+def test_line_page_cites_notes_by_title_and_lists_sources(client, vault):
+    index, line = vault
+    fm = index.front_matter(line)
+    html = client.get(page_of(line)).text
+    assert f"<h1>{QUESTION}</h1>" in html
+    assert "This explores" in html
+    assert "written by extractive" in html and "citations supported" in html
+    for path in fm["cited"]:
+        title = index.document(path).title
+        assert f'href="../{path.removesuffix(".md")}.html">{title}</a>' in html
+    assert f"{len(fm['cited'])} notes</span>" in html
+    assert "stale" not in re.sub(r"<[^>]+>", "", html.split("<main>")[1]).lower()
+
+
+def test_a_changed_note_marks_the_line_stale(tmp_path):
+    index, line_path = make_web_vault(tmp_path / "vault")
+    try:
+        line = line_path.relative_to(index.vault.root).as_posix()
+        cited = index.front_matter(line)["cited"][0]
+        target = index.vault.root / cited
+        target.write_text(target.read_text() + "\nOne more sentence.\n")
+        index.update(embedder=get_embedder())
+        with TestClient(create_app(index, get_embedder())) as c:
+            html = c.get(page_of(line)).text
+        assert 'class="stale"' in html and "1 note it used changed" in html
+    finally:
+        index.close()
+
+
+def test_hub_page_lists_sections_with_titles_and_deks(client):
+    html = client.get("/hubs/alignment-tuning.html").text
+    assert "<h1>How does instruction and preference tuning shape behaviour?</h1>" in html
+    assert "What instruction tuning teaches" in html
+    assert "Does instruction tuning teach the task or just the output format?" in html
+    assert re.search(r"Topic hub · \d+ notes", html)
+
+
+def test_source_page_links_out_and_back_to_notes(client):
+    html = client.get("/sources/arxiv-2108.12409.html").text
+    assert "Train Short, Test Long" in html
+    assert 'href="https://arxiv.org/abs/2108.12409"' in html
+    assert "Notes that use this source (1)" in html
+    assert 'href="../notes/alibi-length-extrapolation.html"' in html
+
+
+def test_search_page_shows_hybrid_hits_with_coverage(client):
+    html = client.get("/search.html", params={"q": "does finetuning add new knowledge"}).text
+    assert "Coverage: <strong>" in html
+    assert html.count('class="why"') >= 5
+
+
+@pytest.mark.parametrize(
+    "query", ["", "AND", '"unbalanced', "(", "NEAR(", "col:on -x *", "🙂🙂", "a" * 900]
+)
+def test_odd_searches_answer_a_page(client, query):
+    response = client.get("/search.html", params={"q": query})
+    assert response.status_code == 200
+    assert "Traceback" not in response.text
+
+
+def test_a_huge_search_is_refused_readably(client):
+    response = client.get("/search.html", params={"q": "word " * 2000})
+    assert response.status_code == 400
+    assert "characters long" in response.text and "<h1>" in response.text
+    api = client.get("/api/search", params={"q": "word " * 2000})
+    assert api.status_code == 400 and "error" in api.json()
+
+
+def test_unsafe_html_in_a_note_is_neutralised(client):
+    html = client.get("/notes/zz-unsafe-html.html").text
+    body = html.split('<div class="body">')[1].split("</article>")[0]
+    assert "Plain text first." in body
+    assert "<script" not in body and "window.__xss = 1" not in body
+    assert "onerror" not in body and "onclick" not in body
+    assert "[sneaky link](javascript:" in body  # left as inert text, never an href
+    assert 'href="javascript' not in body
+
+
+def test_links_in_a_body_resolve_or_are_marked(client):
+    html = client.get("/notes/zz-unsafe-html.html").text
+    assert 'href="../notes/alibi-length-extrapolation.html#the-catch">a heading</a>' in html
+    assert '<span class="unresolved"' in html and "A note nobody wrote" in html
+    assert 'class="unresolved"' in html.split("a missing file")[0].rsplit("<a", 1)[1]
+    assert 'href="../notes/alibi-length-extrapolation.html">in a table</a>' in html
+    assert '<img src="../files/notes/figure.png"' in html
+    assert client.get("/files/notes/figure.png").content.startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/files/private.txt",  # in the vault, but no note links to it
+        "/files/questions.yaml",
+        "/files/../../../etc/passwd",
+        "/files/%2e%2e/%2e%2e/etc/passwd",
+        "/..%2f..%2fetc%2fpasswd",
+        "/notes/../../etc/passwd.html",
+        "/notes/alibi-length-extrapolation.md",  # the raw file: pages only
+        "/.inquiring/index.db",
+        "/no/such/page.html",
+        "/api/documents/../../etc/passwd",
+    ],
+)
+def test_nothing_outside_the_pages_can_be_read(client, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "root:" not in response.text and "SQLite" not in response.text
+
+
+def test_unknown_pages_answer_a_readable_404(client):
+    response = client.get("/notes/nothing-here.html")
+    assert response.status_code == 404
+    assert "Not in this vault" in response.text and "Back to the home page" in response.text
+
+
+def test_api_search_documents_lines_stats_and_schema(client, vault):
+    _, line = vault
+    found = client.get("/api/search", params={"q": "position encodings longer inputs"}).json()
+    assert found["coverage"] in {"strong", "partial", "thin", "none"}
+    assert found["results"][0]["path"] == "notes/alibi-length-extrapolation.md"
+    assert found["results"][0]["why"]
+    doc = client.get("/api/documents/notes/alibi-length-extrapolation.md").json()
+    assert doc["title"].startswith("Can position encodings")
+    assert any(x["resolved"] == "notes/ruler-effective-context.md" for x in doc["links"])
+    assert [x["path"] for x in client.get("/api/lines").json()] == [line]
+    assert client.get("/api/stats").json()["hubs"] == 12
+    schema = client.get("/api/openapi.json").json()
+    assert {"/api/search", "/api/ask", "/api/documents/{path}", "/api/lines"} <= set(
+        schema["paths"]
+    )
+
+
+def _follow_job(client: TestClient, response) -> str:
+    """Poll the progress page until it sends us on; return where we landed."""
+    assert response.status_code == 303
+    url = urlsplit(str(response.headers["location"])).path
+    for _ in range(300):
+        page = client.get(url, follow_redirects=False)
+        if page.status_code == 303:
+            return (
+                urlsplit(str(page.url)).path.rsplit("/", 2)[0]
+                + "/"
+                + page.headers["location"].removeprefix("../")
+            )
+        assert page.status_code == 200 and "Ask the notes" in page.text
+        time.sleep(0.05)
+    raise AssertionError("the question was never answered")
+
+
+def test_asking_lands_on_a_new_line_then_on_the_same_one(tmp_path):
+    index, _ = make_web_vault(tmp_path / "vault")
+    question = "Does RL teach models new reasoning or surface what pretraining put there?"
+    try:
+        with TestClient(create_app(index, get_embedder())) as c:
+            landed = _follow_job(
+                c, c.post("/ask", data={"question": question}, follow_redirects=False)
+            )
+            assert landed.startswith("/lines/") and landed.endswith(".html")
+            html = c.get(landed).text
+            assert f"<h1>{question}</h1>" in html
+            assert (index.vault.root / unquote(landed[1:]).replace(".html", ".md")).exists()
+            again = _follow_job(
+                c, c.post("/ask", data={"question": question}, follow_redirects=False)
+            )
+            assert again == landed  # the near-duplicate line, not a second one
+            assert len(list((index.vault.root / "lines").glob("*.md"))) == 2
+    finally:
+        index.close()
+
+
+def test_an_empty_question_is_refused(client):
+    response = client.post("/ask", data={"question": "   "})
+    assert response.status_code == 400 and "The question is empty" in response.text
+
+
+def test_writing_needs_the_token_when_one_is_set(vault):
+    index, _ = vault
+    with TestClient(create_app(index, get_embedder(), token="s3cret")) as c:
+        refused = c.post("/ask", data={"question": QUESTION}, follow_redirects=False)
+        assert refused.status_code == 403 and "access token" in refused.text
+        assert c.post("/api/ask", json={"question": QUESTION}).status_code == 403
+        wrong = c.post("/ask", data={"question": QUESTION, "token": "nope"}, follow_redirects=False)
+        assert wrong.status_code == 403
+        c.get("/", params={"token": "s3cret"})  # sets the cookie
+        accepted = c.post("/ask", data={"question": QUESTION}, follow_redirects=False)
+        assert accepted.status_code == 303
+        _follow_job(c, accepted)
+        c.cookies.clear()
+        headers = {"x-inquiring-token": "s3cret"}
+        duplicate = c.post("/api/ask", json={"question": QUESTION}, headers=headers).json()
+        assert duplicate["existing_line"]["path"].startswith("lines/")
+
+
+def test_another_site_cannot_make_the_browser_ask(client):
+    response = client.post(
+        "/ask", data={"question": QUESTION}, headers={"origin": "https://evil.example"}
+    )
+    assert response.status_code == 403
+
+
+def test_concept_map_escapes_titles():
+    svg = concept_map("<script>x</script>", [MapNode('a "quoted" <b>', "x.html", "linked", 2)])
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    assert "<b>" not in svg and svg.count("<circle") == 1 + 1 + 2
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("href", "src") and value:
+                self.found.append(value)
+
+
+def test_site_build_writes_every_page_with_working_relative_links(vault, tmp_path):
+    index, line = vault
+    pages = Pages(Searcher(index, get_embedder()), "Test site")
+    out = tmp_path / "public" / "site"
+    report = build_site(pages, out, base_url="https://example.org/wiki/")
+    htmls = list(out.rglob("*.html"))
+    assert report.pages == len(htmls) == len(index.documents()) + 3
+    broken = []
+    for page in htmls:
+        parser = _Links()
+        parser.feed(page.read_text())
+        for link in parser.found:
+            if re.match(r"^[a-z]+:", link) or link.startswith("#"):
+                continue
+            target = (page.parent / unquote(link.split("#")[0].split("?")[0])).resolve()
+            if not target.exists():
+                broken.append(f"{page.relative_to(out)} → {link}")
+    # Only the raw HTML image the hostile note points at a file that does not exist.
+    assert broken == ["notes/zz-unsafe-html.html → nowhere.png"]
+    assert (out / "files" / "notes" / "figure.png").exists()
+    assert not (out / "files" / "private.txt").exists()
+    script = (out / "search-index.js").read_text()
+    assert script.startswith("window.INQUIRING_SEARCH = ") and "</script" not in script
+    feed = ET.fromstring((out / "feed.xml").read_text())
+    atom = "{http://www.w3.org/2005/Atom}"
+    entries = feed.findall(f"{atom}entry")
+    assert entries and entries[0].find(f"{atom}title").text.startswith("Inquiring line: ")
+    assert entries[0].find(f"{atom}link").get("href").startswith("https://example.org/wiki/")
+    locs = ET.fromstring((out / "sitemap.xml").read_text())
+    assert len(locs) == len(index.documents()) + 2
+    static_line = (out / line.replace(".md", ".html")).read_text()
+    assert 'action="ask"' not in static_line  # nothing to post to on a static host
+
+
+def test_site_build_never_overwrites_a_folder_it_did_not_make(vault, tmp_path):
+    index, _ = vault
+    pages = Pages(Searcher(index, get_embedder()))
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.tex").write_text("precious")
+    with pytest.raises(InquiringError, match="did not build"):
+        build_site(pages, mine)
+    assert (mine / "thesis.tex").read_text() == "precious"
+    out = tmp_path / "site"
+    build_site(pages, out)
+    (out / "stray.html").write_text("old")
+    build_site(pages, out)  # a rebuild replaces its own earlier build
+    assert not (out / "stray.html").exists() and (out / "index.html").exists()
+    with pytest.raises(InquiringError, match="inside the vault"):
+        build_site(pages, index.vault.root / "public")
+    assert not Path(index.vault.root / "public").exists()
