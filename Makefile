@@ -5,7 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_VAULT ?= examples/llm-training
 
-.PHONY: demo test lint bench format clean
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo serve site test lint bench format clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -19,17 +22,29 @@ demo: $(STAMP)
 	$(BIN)/inquiring --vault $(DEMO_VAULT) ask --no-save --new \
 		"How do finetuning and pretraining improvements differ in their effects on model capabilities?"
 
+# The browser tests drive Debian's Chromium; Playwright's own browser download is not used.
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium
+
+serve: $(STAMP)
+	$(BIN)/inquiring --vault $(DEMO_VAULT) serve
+
+site: $(STAMP)
+	$(BIN)/inquiring --vault $(DEMO_VAULT) site build build/site
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 
-test: lint
+test: lint $(CHROMIUM)
 	$(BIN)/pytest
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_index.py --sizes 1000 10000
 	$(BIN)/python bench/bench_retrieval.py --sizes 1000 10000
 	$(BIN)/python bench/bench_ask.py
+	$(BIN)/python bench/bench_web.py
 
 format: $(STAMP)
 	$(BIN)/ruff format src tests bench

@@ -8,12 +8,20 @@
   var query = new URLSearchParams(window.location.search).get("q") || "";
   var box = document.querySelector("form.big-search input[name=q]");
   if (box) { box.value = query; }
+  var WEIGHT = { note: 1, line: 1, hub: 0.9, source: 0.6 };
   var STOP = new Set("a an and are as at be by can do does for from has have how in is it its of on or that the this to was what when where which who why will with".split(" "));
 
   function words(text) {
     return (text || "").toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
       .split(/[^a-z0-9]+/).filter(function (w) { return w && !STOP.has(w); })
-      .map(function (w) { return w.length > 4 ? w.replace(/(ies|es|s)$/, "") : w; });
+      .map(stem);
+  }
+
+  // A light suffix stripper: "extrapolation" and "extrapolate" meet at "extrapol".
+  function stem(w) {
+    if (w.length <= 4) { return w; }
+    var cut = w.replace(/(ations?|ates?|ating|ated|ings?|ers?|ies|ed|es|ly|s)$/, "");
+    return cut.length >= 3 ? cut : w;
   }
 
   if (!query.trim()) {
@@ -47,6 +55,8 @@
       var last = j === terms.length - 1;
       if (has(f.title, t, last)) { score += 3 * idf[t]; } else if (has(f.rest, t, last)) { score += idf[t]; }
     });
+    // A reader asking a question wants the notes first, then hubs and the sources behind them.
+    score *= WEIGHT[docs[i].k] || 1;
     if (score > 0) { scored.push([score, i]); }
   });
   scored.sort(function (a, b) { return b[0] - a[0]; });

@@ -1,0 +1,155 @@
+"""The pages in a real browser: Playwright driving Debian's Chromium (installed by `make test`)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import uvicorn
+from webvault import QUESTION, make_web_vault
+
+from inquiring.embed import get_embedder
+from inquiring.search import Searcher
+from inquiring.site import build_site
+from inquiring.web.app import create_app
+from inquiring.web.pages import Pages
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+
+if not Path(CHROMIUM).exists():  # pragma: no cover - `make test` installs it
+    pytest.fail(f"Chromium is not installed at {CHROMIUM}; run `make test`", pytrace=False)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """The demo vault (plus awkward notes) served on a free local port."""
+    root = tmp_path_factory.mktemp("browser") / "vault"
+    index, line = make_web_vault(root)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(index, get_embedder()), port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}/", index, line.relative_to(root).as_posix()
+    server.should_exit = True
+    thread.join(timeout=5)
+    index.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    yield tab
+    context.close()
+    assert errors == [], f"script errors on the page: {errors}"
+
+
+def test_search_from_home_then_open_a_note(served, page):
+    base, _, _ = served
+    page.goto(base)
+    assert page.locator("h1").inner_text() == "Notes on training language models"
+    page.fill("header input[name=q]", "position encodings for longer inputs")
+    page.press("header input[name=q]", "Enter")
+    page.wait_for_url(re.compile(r"search\.html\?q="))
+    assert "Coverage:" in page.locator("p.coverage").inner_text()
+    page.locator("ol.hits li a").first.click()
+    page.wait_for_url(re.compile(r"/notes/.+\.html$"))
+    assert page.locator("h1").inner_text().startswith("Can position encodings")
+    assert page.locator("svg.concept-map a").count() >= 4
+
+
+def test_follow_a_citation_to_its_note_and_back_to_the_line(served, page):
+    base, _, line = served
+    page.goto(base)
+    page.locator("ul.lines a").first.click()
+    page.wait_for_url(re.compile(r"/lines/.+\.html$"))
+    assert page.locator("h1").inner_text() == QUESTION
+    citation = page.locator(".essay a.wikilink").first
+    title = citation.inner_text()
+    citation.click()
+    page.wait_for_url(re.compile(r"/notes/.+\.html$"))
+    assert page.locator("h1").inner_text() == title
+    back = page.locator("#lines a")
+    assert back.count() == 1
+    back.click()
+    page.wait_for_url(re.compile(r"/lines/.+\.html$"))
+    assert page.url.endswith(line.removesuffix(".md") + ".html")
+
+
+def test_ask_a_question_and_land_on_its_line(served, page):
+    base, _, _ = served
+    question = "Why do long-context models miss information in the middle of their input?"
+    page.goto(base)
+    page.fill("#home-ask", question)
+    page.click("form.ask button")
+    page.wait_for_url(re.compile(r"/lines/.+\.html$"), timeout=30_000)
+    assert page.locator("h1").inner_text() == question
+    assert page.locator("ol.sources li").count() >= 3
+    assert page.locator("p.label").inner_text().upper().startswith("INQUIRING LINE")
+
+
+def test_html_in_a_note_runs_nothing(served, page):
+    base, _, _ = served
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(base + "notes/zz-unsafe-html.html")
+    page.locator("a", has_text="a click").click()
+    page.wait_for_timeout(200)
+    assert page.evaluate("window.__xss === undefined")
+    assert dialogs == []
+    assert page.locator(".body span.unresolved", has_text="A note nobody wrote").is_visible()
+
+
+def test_pages_fit_a_phone_screen(served, browser):
+    base, _, line = served
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    tab = context.new_page()
+    for path in ("", "notes/alibi-length-extrapolation.html", line.replace(".md", ".html")):
+        tab.goto(base + path)
+        assert tab.evaluate("document.documentElement.scrollWidth") <= 390, path
+    context.close()
+
+
+def test_the_built_site_opens_from_disk_and_searches(served, page, tmp_path):
+    _, index, _ = served
+    out = tmp_path / "deep" / "sub path" / "site"
+    build_site(Pages(Searcher(index, get_embedder()), "Published notes"), out)
+    page.goto((out / "index.html").as_uri())
+    assert page.locator("h1").inner_text() == "Published notes"
+    page.fill("header input[name=q]", "alibi extrapolation")
+    page.press("header input[name=q]", "Enter")
+    page.wait_for_url(re.compile(r"search\.html\?q="))
+    hits = page.locator("#search-hits li a")
+    hits.first.wait_for()
+    assert hits.first.inner_text().startswith("Can position encodings let a model extrapolate")
+    hits.first.click()
+    page.wait_for_url(re.compile(r"notes/alibi-length-extrapolation\.html$"))
+    page.locator("a.wikilink", has_text="RULER").click()
+    assert page.url.startswith("file://") and page.url.endswith("ruler-effective-context.html")
+    assert "stylesheet" in page.evaluate("[...document.styleSheets].length ? 'stylesheet' : 'none'")
