@@ -44,7 +44,7 @@ def main() -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        vault = Path(tmp) / "vault"
+        vault = Path(tmp) / Path(args.vault).name
         shutil.copytree(args.vault, vault, ignore=shutil.ignore_patterns(".inquiring", "lines"))
         embedder = get_embedder()
         index = Index(Vault(vault))

@@ -74,6 +74,7 @@ def _render_all(
         target.write_text(renderer.render(page), encoding="utf-8")
 
     paths = pages.paths()
+    pages.prepare_all()
     write(pages.home())
     write(Page("search.html", "search.html", {"query": "", "hits": []}))
     write(Page("error.html", "404.html", {"heading": "Not in this vault", "message": _GONE}))

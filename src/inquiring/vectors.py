@@ -237,6 +237,7 @@ class VectorIndex:
         for row, doc in enumerate(self.doc_ids.tolist()):
             self.rows_of.setdefault(doc, []).append(row)
         self._masks: dict[tuple[str, ...], np.ndarray] = {}
+        self._heads: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = {}
         self.generation = index.generation()
 
     def __len__(self) -> int:
@@ -293,16 +294,15 @@ class VectorIndex:
 
         Computed in blocks, so a site build over every note costs a few matrix products.
         """
-        heads = np.array(
-            [r for d, r in self.head_rows.items() if self._mask(kinds)[r]], dtype=np.int64
-        )
         known = [d for d in doc_ids if d in self.head_rows]
         out: dict[int, list[tuple[int, float]]] = {d: [] for d in doc_ids}
-        if not len(heads) or k <= 0:
+        if kinds not in self._heads:
+            rows = np.flatnonzero((self.parts == 0) & self._mask(kinds))
+            self._heads[kinds] = (self.matrix[rows], self.doc_ids[rows])
+        candidates, candidate_docs = self._heads[kinds]
+        if not len(candidate_docs) or k <= 0:
             return out
-        candidates = self.matrix[heads]
-        candidate_docs = self.doc_ids[heads]
-        take = min(k + 1, len(heads))
+        take = min(k + 1, len(candidate_docs))
         for start in range(0, len(known), 256):
             block = known[start : start + 256]
             sims = self.head_vectors(block) @ candidates.T

@@ -21,6 +21,7 @@ from .urls import href, page_for, prefix_for
 
 MAX_QUERY = 1000  # characters; a longer search from the browser is refused with a clear page
 RELATED_NEAR = 5  # semantically near notes shown beside the linked ones
+NEAR_POOL = 20  # nearest notes looked up, so that five remain once linked ones are left out
 COVERAGE_TEXT = {
     "strong": "Several notes bear directly on this.",
     "partial": "A few notes bear on this.",
@@ -64,6 +65,7 @@ class Pages:
         self.lock = threading.RLock()  # one SQLite connection: one page at a time
         self._generation: int | None = None
         self._stale: dict[str, Staleness] = {}
+        self._neighbours: dict[int, list[tuple[int, float]]] = {}
 
     # -- what depends only on the vault, reloaded when the index changes ------------------------
 
@@ -93,7 +95,15 @@ class Pages:
             )
         }
         self._stale = {}
+        self._neighbours = {}
         self._generation = generation
+
+    def prepare_all(self) -> None:
+        """Find every note's nearest notes in a few matrix products, before a whole-site build."""
+        with self.lock:
+            self._load()
+            ids = [r.id for r in self.rows.values() if r.kind == "note"]
+            self._neighbours.update(self.searcher.vectors().neighbours(ids, NEAR_POOL))
 
     def _is_note(self, path: str) -> bool:
         row = self.rows.get(path)
@@ -231,9 +241,9 @@ class Pages:
         )
 
     def _near(self, row: DocRow, exclude: set[str]) -> list[Ref]:
-        vectors = self.searcher.vectors()
-        found = vectors.neighbours([row.id], RELATED_NEAR + len(exclude))[row.id]
-        docs = self.index.documents_by_id([d for d, _ in found])
+        if row.id not in self._neighbours:
+            self._neighbours.update(self.searcher.vectors().neighbours([row.id], NEAR_POOL))
+        docs = self.index.documents_by_id([d for d, _ in self._neighbours[row.id]])
         near = [self.ref(d.path) for d in docs if d.path not in exclude and d.path in self.rows]
         return near[:RELATED_NEAR]
 
