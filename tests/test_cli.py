@@ -179,3 +179,67 @@ def test_subprocess_strict_doctor_exit_code_and_init(vault, tmp_path):
     result = run_process(vault, "show", "nothing like this")
     assert result.returncode == 1
     assert "Error: no note matches" in result.stderr and "Traceback" not in result.stderr
+
+
+def _serve(root: Path, *args: str) -> tuple[subprocess.Popen, int, str]:
+    """Start `inquiring serve` on a free port; return the process and its first stderr lines."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "INQUIRING_VAULT": str(root), "NO_COLOR": "1", "COLUMNS": "200"}
+    env.pop("INQUIRING_TOKEN", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "inquiring", "serve", "--port", str(port), *args],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    lines = [proc.stderr.readline() for _ in range(2)]
+    return proc, port, "".join(lines)
+
+
+def _get(url: str) -> int:
+    import time
+    import urllib.request
+
+    for _ in range(100):
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return response.status
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"nothing answered at {url}")
+
+
+def test_serve_listens_on_loopback_by_default(vault):
+    proc, port, said = _serve(vault)
+    try:
+        assert f"http://127.0.0.1:{port}/" in said and "token" not in said
+        assert _get(f"http://127.0.0.1:{port}/") == 200
+        listening = subprocess.run(["ss", "-ltn"], capture_output=True, text=True).stdout
+        assert f"127.0.0.1:{port}" in listening and f"0.0.0.0:{port}" not in listening
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_serve_on_another_address_makes_up_a_token(vault):
+    proc, port, said = _serve(vault, "--host", "0.0.0.0")
+    try:
+        assert f"http://0.0.0.0:{port}/?token=" in said
+        assert "keep it private" in said
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_site_build_command(vault, tmp_path):
+    code, output = run(vault, "site", "build", str(tmp_path / "site"))
+    assert code == 0 and "Wrote 7 pages" in output
+    assert (tmp_path / "site" / "notes" / "lima.html").exists()
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "keep.txt").write_text("x")
+    code, output = run(vault, "site", "build", str(tmp_path / "mine"))
+    assert code == 1 and "did not build" in output

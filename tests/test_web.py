@@ -342,3 +342,39 @@ def test_site_build_never_overwrites_a_folder_it_did_not_make(vault, tmp_path):
     with pytest.raises(InquiringError, match="inside the vault"):
         build_site(pages, index.vault.root / "public")
     assert not Path(index.vault.root / "public").exists()
+
+
+def test_asking_what_the_vault_lacks_shows_the_nearest_notes_not_a_line(client, vault):
+    index, _ = vault
+    before = sorted((index.vault.root / "lines").glob("*.md"))
+    response = client.post(
+        "/ask",
+        data={"question": "How do diffusion models turn random noise into photorealistic images?"},
+        follow_redirects=False,
+    )
+    url = urlsplit(str(response.headers["location"])).path
+    for _ in range(300):
+        page = client.get(url, follow_redirects=False)
+        if "Nearest notes" in page.text:
+            break
+        time.sleep(0.05)
+    assert page.status_code == 200 and "Nearest notes" in page.text
+    assert "nothing" in page.text.lower()
+    assert sorted((index.vault.root / "lines").glob("*.md")) == before
+
+
+def test_refreshing_a_stale_line_rewrites_it_in_place(tmp_path):
+    index, line_path = make_web_vault(tmp_path / "vault")
+    try:
+        line = line_path.relative_to(index.vault.root).as_posix()
+        cited = index.vault.root / index.front_matter(line)["cited"][0]
+        cited.write_text(cited.read_text() + "\nAn added remark.\n")
+        index.update(embedder=get_embedder())
+        with TestClient(create_app(index, get_embedder())) as c:
+            assert 'class="stale"' in c.get(page_of(line)).text
+            landed = _follow_job(c, c.post("/refresh", data={"line": line}, follow_redirects=False))
+            assert landed == page_of(line)
+            assert 'class="stale"' not in c.get(landed).text
+        assert sorted(p.name for p in (index.vault.root / "lines").glob("*.md")) == [line_path.name]
+    finally:
+        index.close()

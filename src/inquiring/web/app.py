@@ -42,6 +42,7 @@ class Job:
 
     question: str
     new: bool
+    line: str = ""  # the line to rewrite in place, for a refresh
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     steps: list[str] = field(default_factory=list)
     done: bool = False
@@ -91,8 +92,8 @@ class App:
         )
         return any(c and secrets.compare_digest(c, self.token) for c in candidates)
 
-    def start(self, question: str, new: bool) -> Job:
-        job = Job(question.strip(), new)
+    def start(self, question: str, new: bool, line: str = "") -> Job:
+        job = Job(question.strip(), new, line)
         self.jobs[job.id] = job
         threading.Thread(target=self._answer, args=(job,), daemon=True).start()
         return job
@@ -110,6 +111,7 @@ class App:
                     job.question,
                     writer=writer or extractive,
                     new=job.new,
+                    line_path=root / job.line if job.line else None,
                     progress=job.steps.append,
                 )
                 if answer.duplicate:
@@ -226,7 +228,7 @@ def create_app(index: Index, embedder: Embedder, token: str | None = None) -> Fa
         if row is None or row.kind != "line":
             raise HTTPException(404)
         question = str(state.index.front_matter(line).get("question") or row.title)
-        job = state.start(question, new=True)
+        job = state.start(question, new=True, line=line)
         return RedirectResponse(f"jobs/{job.id}", status_code=303)
 
     @api.get("/feed.xml", include_in_schema=False)
