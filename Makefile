@@ -21,6 +21,7 @@ demo: $(STAMP)
 	$(BIN)/inquiring --vault $(DEMO_VAULT) search "what does finetuning change compared with pretraining" --limit 5
 	$(BIN)/inquiring --vault $(DEMO_VAULT) ask --no-save --new \
 		"How do finetuning and pretraining improvements differ in their effects on model capabilities?"
+	@echo "Next: 'make serve' to browse and ask at http://127.0.0.1:8000/, 'make site' to build build/site/."
 
 # The browser tests drive Debian's Chromium; Playwright's own browser download is not used.
 $(CHROMIUM):

@@ -74,6 +74,7 @@ class Pages:
         if generation == self._generation:
             return
         self.rows = {r.path: r for r in self.index.documents()}
+        self.by_id = {r.id: r.path for r in self.rows.values()}
         self.by_page = {page_for(p): p for p in self.rows}
         self.renderer = MarkdownRenderer(
             self.index.resolver(), {p: r.title for p, r in self.rows.items()}
@@ -196,7 +197,6 @@ class Pages:
 
     def _note(self, path: str) -> Page:
         row = self.rows[path]
-        fm = self.index.front_matter(path)
         hubs = {
             link.resolved: self.ref(link.resolved)
             for link in self.index.links_from(path, ("hub",))
@@ -208,7 +208,9 @@ class Pages:
         sources, missing = [], []
         for link in self.index.links_from(path, ("source",)):
             if link.resolved in self.rows:
-                sources.append(self.ref(link.resolved, extra=_authors(self._fm(link.resolved))))
+                sources.append(
+                    self.ref(link.resolved, extra=_authors(self.index.front_matter(link.resolved)))
+                )
             else:
                 missing.append(link.target)
         linked = sorted(self.graph.get(path, ()), key=lambda p: self.rows[p].title.lower())
@@ -225,7 +227,6 @@ class Pages:
             page_for(path),
             {
                 "doc": row,
-                "fm": fm,
                 "body": self._body(path),
                 "hubs": list(hubs.values()),
                 "sources": sources,
@@ -243,16 +244,12 @@ class Pages:
     def _near(self, row: DocRow, exclude: set[str]) -> list[Ref]:
         if row.id not in self._neighbours:
             self._neighbours.update(self.searcher.vectors().neighbours([row.id], NEAR_POOL))
-        docs = self.index.documents_by_id([d for d, _ in self._neighbours[row.id]])
-        near = [self.ref(d.path) for d in docs if d.path not in exclude and d.path in self.rows]
-        return near[:RELATED_NEAR]
-
-    def _fm(self, path: str) -> dict:
-        return self.index.front_matter(path)
+        paths = (self.by_id[d] for d, _ in self._neighbours[row.id] if d in self.by_id)
+        return [self.ref(p) for p in paths if p not in exclude][:RELATED_NEAR]
 
     def _line(self, path: str) -> Page:
         row = self.rows[path]
-        fm = self._fm(path)
+        fm = self.index.front_matter(path)
         body = _SOURCES.sub("", _LINE_HEAD.sub("", self.index.body(path), count=1)).strip()
         sources = [self.ref(p) for p in fm.get("cited") or [] if p in self.rows]
         if path not in self._stale:
@@ -263,7 +260,6 @@ class Pages:
             page_for(path),
             {
                 "doc": row,
-                "fm": fm,
                 "question": fm.get("question") or row.title,
                 "body": self._body(path, body),
                 "sources": [(s, self.rows[s.path].summary) for s in sources],
@@ -278,7 +274,7 @@ class Pages:
 
     def _hub(self, path: str) -> Page:
         row = self.rows[path]
-        fm = self._fm(path)
+        fm = self.index.front_matter(path)
         sections: dict[str, list[Ref]] = {}
         subhubs: list[Ref] = []
         for link in self.index.links_from(path):
@@ -308,7 +304,7 @@ class Pages:
 
     def _source(self, path: str) -> Page:
         row = self.rows[path]
-        fm = self._fm(path)
+        fm = self.index.front_matter(path)
         users = {
             link.path: self.ref(link.path)
             for styles in (("source",), ("wiki", "markdown"))
@@ -320,7 +316,6 @@ class Pages:
             page_for(path),
             {
                 "doc": row,
-                "fm": fm,
                 "authors": _authors(fm, limit=0),
                 "published": str(fm.get("published") or row.date or ""),
                 "venue": fm.get("venue", ""),
