@@ -378,3 +378,16 @@ def test_refreshing_a_stale_line_rewrites_it_in_place(tmp_path):
         assert sorted(p.name for p in (index.vault.root / "lines").glob("*.md")) == [line_path.name]
     finally:
         index.close()
+
+
+def test_highlights_and_headings_render_as_obsidian_shows_them(vault):
+    index, _ = vault
+    pages = Pages(Searcher(index, get_embedder()))
+    pages.paths()  # loads the renderer
+    html = pages.renderer.render(
+        "## The catch\n\nA claim ==(not supported by its citation)==, and a == b == c.",
+        "notes/x.md",
+        "../",
+    )
+    assert '<h2 id="the-catch">The catch</h2>' in html
+    assert "<mark>(not supported by its citation)</mark>" in html and "a == b == c" in html

@@ -22,6 +22,7 @@ from ..vault import Resolver
 from .urls import file_url, href, page_for
 
 _WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]*)\]\]")
+_MARK = re.compile(r"==(\S(?:[^=\n]*\S)?)==")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _IMAGE = re.compile(r"\.(png|jpe?g|gif|svg|webp|avif)$", re.IGNORECASE)
 _TAGS = nh3.ALLOWED_TAGS | {"input", "section"}
@@ -46,12 +47,14 @@ class MarkdownRenderer:
             ["table", "strikethrough"]
         )
         self.md.inline.ruler.before("link", "wikilink", _wikilink_rule)
+        self.md.inline.ruler.before("emphasis", "mark", _mark_rule)
         # markdown-it binds render rules to its renderer, so each rule reaches us by closure.
         for name, rule in (
             ("wikilink", self._render_wikilink),
             ("link_open", self._render_link_open),
             ("image", self._render_image),
             ("heading_open", self._render_heading_open),
+            ("mark", lambda tokens, idx, *_: f"<mark>{html.escape(tokens[idx].content)}</mark>"),
         ):
             self.md.add_render_rule(name, lambda _r, *args, rule=rule: rule(*args))
 
@@ -128,6 +131,17 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
         token = state.push("wikilink", "", 0)
         token.content = match.group(2)
         token.meta = {"embed": bool(match.group(1))}
+    state.pos = match.end()
+    return True
+
+
+def _mark_rule(state: StateInline, silent: bool) -> bool:
+    """`==text==`, Obsidian's highlight: lines use it to mark a sentence the checker doubts."""
+    match = _MARK.match(state.src, state.pos) if state.src.startswith("==", state.pos) else None
+    if not match:
+        return False
+    if not silent:
+        state.push("mark", "", 0).content = match.group(1)
     state.pos = match.end()
     return True
 
