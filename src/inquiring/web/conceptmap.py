@@ -6,9 +6,9 @@ import math
 from dataclasses import dataclass
 from html import escape
 
-WIDTH, HEIGHT = 440, 270
+WIDTH, HEIGHT = 640, 300
 CENTRE = (WIDTH / 2, HEIGHT / 2)
-RING, OUTER = 78, 112
+RING, OUTER = 100, 138
 MAX_NEIGHBOURS = 10
 MAX_SECOND = 3  # second-hop dots drawn per neighbour
 
@@ -40,8 +40,8 @@ def concept_map(title: str, nodes: list[MapNode]) -> str:
                 f'<circle class="far" cx="{ox:.0f}" cy="{oy:.0f}" r="2.5"/>'
             )
         anchor = "middle" if abs(x - cx) < 10 else ("start" if x > cx else "end")
-        lx = x + (9 if anchor == "start" else -9 if anchor == "end" else 0)
-        ly = y + (4 if anchor != "middle" else (-10 if y < cy else 16))
+        lx = x + (10 if anchor == "start" else -10 if anchor == "end" else 0)
+        ly = y + (4 if anchor != "middle" else (-11 if y < cy else 19))
         marks.append(
             f'<a href="{escape(node.href)}" class="{node.relation}">'
             f"<title>{escape(node.title)}</title>"
@@ -61,6 +61,6 @@ def concept_map(title: str, nodes: list[MapNode]) -> str:
     )
 
 
-def _short(title: str, limit: int = 24) -> str:
+def _short(title: str, limit: int = 30) -> str:
     title = title.rstrip("?")
     return title if len(title) <= limit else title[: limit - 1].rsplit(" ", 1)[0] + "…"
