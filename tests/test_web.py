@@ -391,3 +391,20 @@ def test_highlights_and_headings_render_as_obsidian_shows_them(vault):
     )
     assert '<h2 id="the-catch">The catch</h2>' in html
     assert "<mark>(not supported by its citation)</mark>" in html and "a == b == c" in html
+
+
+def test_a_symlink_out_of_the_vault_is_not_served(tmp_path, write_vault, open_index):
+    outside = tmp_path / "secret.png"
+    outside.write_bytes(b"\x89PNG secret")
+    root = write_vault(
+        {"notes/a.md": "# A\n\n![[leak.png]] and ![[fine.png]]\n", "notes/fine.png": b"\x89PNG ok"}
+    )
+    (root / "notes" / "leak.png").symlink_to(outside)
+    index = open_index(root)
+    index.update(embedder=get_embedder())
+    with TestClient(create_app(index, get_embedder())) as c:
+        assert c.get("/files/notes/fine.png").status_code == 200
+        assert c.get("/files/notes/leak.png").status_code == 404
+    out = tmp_path / "site"
+    build_site(Pages(Searcher(index, get_embedder())), out)
+    assert (out / "files/notes/fine.png").exists() and not (out / "files/notes/leak.png").exists()

@@ -83,12 +83,11 @@ def _render_all(
         if progress:
             progress(i, len(paths))
     shutil.copytree(Path(str(resources.files("inquiring.web") / "static")), out / "static")
-    root = pages.index.vault.root
-    attachments = sorted(pages.attachments)
-    for path in attachments:
+    attachments = [(p, f) for p in sorted(pages.attachments) if (f := pages.attachment(p))]
+    for path, source in attachments:
         target = out / file_url(path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(root / path, target)
+        shutil.copyfile(source, target)
     (out / "search-index.js").write_text(search_index(pages), encoding="utf-8")
     (out / "feed.xml").write_text(atom_feed(pages, base_url), encoding="utf-8")
     (out / "sitemap.xml").write_text(sitemap(pages, base_url), encoding="utf-8")

@@ -243,9 +243,10 @@ def create_app(index: Index, embedder: Embedder, token: str | None = None) -> Fa
     @api.get("/files/{path:path}", include_in_schema=False)
     def attachment(path: str) -> Response:
         # Only files the index lists as attachments: no URL reaches outside the vault.
-        if not state.pages.attachment(path):
+        target = state.pages.attachment(path)
+        if target is None:
             raise HTTPException(404)
-        return FileResponse(state.index.vault.root / path)
+        return FileResponse(target)
 
     # -- the JSON API ---------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..errors import InquiringError
@@ -126,10 +127,15 @@ class Pages:
             self._load()
             return self.by_page.get(page)
 
-    def attachment(self, path: str) -> bool:
+    def attachment(self, path: str) -> Path | None:
+        """The file of a linked attachment, or None; a symlink out of the vault counts as none."""
         with self.lock:
             self._load()
-            return path in self.attachments
+            if path not in self.attachments:
+                return None
+        root = self.index.vault.root.resolve()
+        target = (root / path).resolve()
+        return target if root in target.parents and target.is_file() else None
 
     # -- pages ------------------------------------------------------------------------------------
 
