@@ -408,3 +408,26 @@ def test_a_symlink_out_of_the_vault_is_not_served(tmp_path, write_vault, open_in
     out = tmp_path / "site"
     build_site(Pages(Searcher(index, get_embedder())), out)
     assert (out / "files/notes/fine.png").exists() and not (out / "files/notes/leak.png").exists()
+
+
+def test_a_configured_model_writes_and_its_failure_is_said_not_hidden(tmp_path, scripted_llm):
+    index, _ = make_web_vault(tmp_path / "vault")
+    (index.vault.root / "inquiring.toml").write_text('[llm]\nmodel = "scripted"\n')
+    question = "Does instruction tuning teach the task or only the output format?"
+    scripted_llm.replies = ["Tuning teaches format [99].", "I'm sorry, I cannot help with that."]
+    try:
+        with TestClient(create_app(index, get_embedder())) as c:
+            response = c.post("/ask", data={"question": question}, follow_redirects=False)
+            url = urlsplit(str(response.headers["location"])).path
+            for _ in range(300):
+                page = c.get(url, follow_redirects=False)
+                if "Read the line" in page.text:
+                    break
+                time.sleep(0.05)
+            assert page.status_code == 200  # stays, so the warning is read
+            assert "did not produce a usable line" in page.text
+            assert len(scripted_llm.prompts) == 2  # the model was asked, and asked again
+            line = re.search(r'href="\.\./(lines/[^"]+\.html)">Read the line', page.text)[1]
+            assert "written by extractive" in c.get("/" + line).text
+    finally:
+        index.close()

@@ -49,6 +49,7 @@ class Job:
     page: str = ""  # the line to land on
     message: str = ""  # said instead of a line when the vault has nothing
     nearest: list[Ref] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # e.g. the model failed, extractive wrote it
     error: str = ""
 
 
@@ -114,6 +115,7 @@ class App:
                     line_path=root / job.line if job.line else None,
                     progress=job.steps.append,
                 )
+                job.warnings = answer.warnings
                 if answer.duplicate:
                     job.page = page_for(answer.duplicate[0])
                 elif answer.path is not None:
@@ -216,7 +218,7 @@ def create_app(index: Index, embedder: Embedder, token: str | None = None) -> Fa
         job = state.jobs.get(job_id)
         if job is None:
             raise HTTPException(404)
-        if job.done and job.page:
+        if job.done and job.page and not job.warnings:
             return RedirectResponse(f"../{job.page}", status_code=303)
         return state.html(Page("ask.html", f"jobs/{job_id}", {"job": job}))
 
