@@ -81,6 +81,7 @@ def test_line_page_cites_notes_by_title_and_lists_sources(client, vault):
     assert f"<h1>{QUESTION}</h1>" in html
     assert "This explores" in html
     assert "written by extractive" in html and "citations supported" in html
+    assert "claims backed" in html
     for path in fm["cited"]:
         title = index.document(path).title
         assert f'href="../{path.removesuffix(".md")}.html">{title}</a>' in html
