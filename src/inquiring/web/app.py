@@ -9,8 +9,10 @@ from __future__ import annotations
 import secrets
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from importlib import resources
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,7 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
-from ..ask import ask, configured_writer, extractive
+from ..ask import Answer, ask, configured_writer, extractive
 from ..embed import Embedder
 from ..errors import InquiringError, NotFound
 from ..index import Index
@@ -96,45 +98,60 @@ class App:
     def start(self, question: str, new: bool, line: str = "") -> Job:
         job = Job(question.strip(), new, line)
         self.jobs[job.id] = job
-        threading.Thread(target=self._answer, args=(job,), daemon=True).start()
+        threading.Thread(target=self._run, args=(job,), daemon=True).start()
         return job
 
-    def _answer(self, job: Job) -> None:
-        """Answer in a thread with its own connection, so pages stay quick meanwhile."""
+    def answer(
+        self,
+        question: str,
+        new: bool,
+        line: str = "",
+        progress: Callable[[str], None] = lambda step: None,
+    ) -> tuple[Answer, Path]:
+        """Write a line with its own connection, one at a time, so pages stay quick meanwhile.
+
+        Returns the answer and the vault root (for paths relative to it).
+        """
         with self.writing:
             index = Index(self.index.vault)
             try:
-                searcher = Searcher(index, self.embedder)
                 root = index.vault.root
                 writer = configured_writer(root, self.settings.llm_model, self.settings.llm_prompt)
                 answer = ask(
-                    searcher,
-                    job.question,
+                    Searcher(index, self.embedder),
+                    question,
                     writer=writer or extractive,
-                    new=job.new,
-                    line_path=root / job.line if job.line else None,
-                    progress=job.steps.append,
+                    new=new,
+                    line_path=root / line if line else None,
+                    progress=progress,
                 )
-                job.warnings = answer.warnings
-                if answer.duplicate:
-                    job.page = page_for(answer.duplicate[0])
-                elif answer.path is not None:
-                    job.steps.append("Adding the line to the index")
+                if answer.path is not None:
+                    progress("Adding the line to the index")
                     index.update(embedder=self.embedder)
-                    job.page = page_for(answer.path.relative_to(root).as_posix())
-                else:
-                    job.message = answer.draft.message or "No line could be written."
-                    job.nearest = [
-                        Ref(h.doc.path, page_for(h.doc.path), h.doc.title)
-                        for h in answer.outline.nearest
-                    ]
-            except InquiringError as error:
-                job.error = str(error)
-            except Exception as error:  # a failed model call must not leave the page waiting
-                job.error = f"The line could not be written: {error}"
+                return answer, root
             finally:
                 index.close()
-                job.done = True
+
+    def _run(self, job: Job) -> None:
+        try:
+            answer, root = self.answer(job.question, job.new, job.line, job.steps.append)
+            job.warnings = answer.warnings
+            if answer.duplicate:
+                job.page = page_for(answer.duplicate[0])
+            elif answer.path is not None:
+                job.page = page_for(answer.path.relative_to(root).as_posix())
+            else:
+                job.message = answer.draft.message or "No line could be written."
+                job.nearest = [
+                    Ref(h.doc.path, page_for(h.doc.path), h.doc.title)
+                    for h in answer.outline.nearest
+                ]
+        except InquiringError as error:
+            job.error = str(error)
+        except Exception as error:  # a failed model call must not leave the page waiting
+            job.error = f"The line could not be written: {error}"
+        finally:
+            job.done = True
 
 
 def create_app(index: Index, embedder: Embedder, token: str | None = None) -> FastAPI:
@@ -296,17 +313,8 @@ def create_app(index: Index, embedder: Embedder, token: str | None = None) -> Fa
         """Write an inquiring line for a question (or return the existing near-duplicate)."""
         if not state.allowed(request, None):
             raise HTTPException(403, _TOKEN_HELP)
-        job = Job(body.question, body.new)
-        with state.writing:
-            searcher = Searcher(state.index, state.embedder)
-            with state.pages.lock:
-                settings = state.settings
-                root = state.index.vault.root
-                writer = configured_writer(root, settings.llm_model, settings.llm_prompt)
-                answer = ask(searcher, job.question, writer=writer or extractive, new=job.new)
-                if answer.path is not None:
-                    state.index.update(embedder=state.embedder)
-            return answer_json(answer, root)
+        answer, root = state.answer(body.question, body.new)
+        return answer_json(answer, root)
 
     # -- every document, at its own page --------------------------------------------------------
 
