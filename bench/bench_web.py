@@ -27,6 +27,7 @@ from inquiring.site import build_site
 from inquiring.vault import Vault
 from inquiring.web.app import create_app
 from inquiring.web.pages import Pages
+from inquiring.web.render import Renderer
 from inquiring.web.urls import page_for
 
 DEMO = Path(__file__).resolve().parents[1] / "examples" / "llm-training"
@@ -83,8 +84,21 @@ def site_at(workdir: Path, n: int) -> None:
     start = time.perf_counter()
     index.update(embedder=embedder)
     print(f"{n} notes: index brought up to date in {time.perf_counter() - start:.1f} s")
-    out = workdir / f"site-{n}"
     pages = Pages(Searcher(index, embedder), "bench")
+    renderer = Renderer("bench", live=True)
+    start = time.perf_counter()
+    renderer.render(pages.home())
+    print(f"{n} notes: home page (first, loads the vault) {time.perf_counter() - start:.2f} s")
+    times = []
+    for path in [p for p in pages.paths() if p.startswith("notes/")][:200]:
+        start = time.perf_counter()
+        renderer.render(pages.document(path))
+        times.append((time.perf_counter() - start) * 1000)
+    print(
+        f"{n} notes: note pages in-process p50 {statistics.median(times):.1f} ms, "
+        f"p95 {pct(times, 0.95):.1f} ms"
+    )
+    out = workdir / f"site-{n}"
     start = time.perf_counter()
     report = build_site(pages, out)
     seconds = time.perf_counter() - start
