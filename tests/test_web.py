@@ -432,3 +432,27 @@ def test_a_configured_model_writes_and_its_failure_is_said_not_hidden(tmp_path, 
             assert "written by extractive" in c.get("/" + line).text
     finally:
         index.close()
+
+
+def test_file_names_with_spaces_and_accents_get_working_pages(tmp_path, write_vault, open_index):
+    root = write_vault(
+        {
+            "notes/Über die Sache.md": "# Was ist die Sache?\n\nSiehe [[a b#Zweitens]].\n",
+            "notes/a b.md": "# A and B?\n\n## Zweitens\n\n[Back](Über%20die%20Sache.md).\n",
+            "index.md": "# A note that would collide with the home page\n",
+        }
+    )
+    index = open_index(root)
+    index.update(embedder=get_embedder())
+    with TestClient(create_app(index, get_embedder())) as c:
+        page = c.get("/notes/%C3%9Cber%20die%20Sache.html")
+        assert page.status_code == 200 and "Was ist die Sache?" in page.text
+        assert 'href="../notes/a%20b.html#zweitens"' in page.text
+        assert 'id="zweitens"' in c.get("/notes/a%20b.html").text
+        assert "A note that would collide" in c.get("/_index.html").text
+        assert "Search the notes" in c.get("/index.html").text  # the home page is still home
+    out = tmp_path / "site"
+    build_site(Pages(Searcher(index, get_embedder())), out)
+    assert (out / "notes" / "Über die Sache.html").exists() and (out / "_index.html").exists()
+    other = (out / "notes" / "a b.html").read_text()
+    assert 'href="../notes/%C3%9Cber%20die%20Sache.html"' in other
