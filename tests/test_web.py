@@ -185,9 +185,16 @@ def test_nothing_outside_the_pages_can_be_read(client, url):
 
 
 def test_unknown_pages_answer_a_readable_404(client):
-    response = client.get("/notes/nothing-here.html")
+    response = client.get("/notes/deeper/nothing-here.html")
     assert response.status_code == 404
     assert "Not in this vault" in response.text and "Back to the home page" in response.text
+    # Its links are written for where it answers, so it keeps its style at any depth.
+    assert 'href="../../static/style.css"' in response.text
+
+
+def test_an_empty_question_through_the_api_is_refused(client):
+    response = client.post("/api/ask", json={"question": "   "})
+    assert response.status_code == 400 and response.json() == {"error": "the question is empty"}
 
 
 def test_api_search_documents_lines_stats_and_schema(client, vault):

@@ -74,10 +74,12 @@ class App:
         self.jobs: dict[str, Job] = {}
         self.writing = threading.Lock()  # one line written at a time
 
-    def html(self, page: Page, status: int = 200, **extra: object) -> HTMLResponse:
-        return HTMLResponse(self.renderer.render(page, **extra), status_code=status)
+    def html(self, page: Page, status: int = 200) -> HTMLResponse:
+        return HTMLResponse(self.renderer.render(page), status_code=status)
 
-    def error(self, status: int, heading: str, message: str, where: str = "error.html") -> Response:
+    def error(self, request: Request, status: int, heading: str, message: str) -> Response:
+        """A readable error page, its links written for the address it answers."""
+        where = request.url.path.lstrip("/") or "index.html"
         page = Page("error.html", where, {"heading": heading, "message": message})
         return self.html(page, status)
 
@@ -173,29 +175,31 @@ def create_app(index: Index, embedder: Embedder, token: str | None = None) -> Fa
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
         if exc.status_code == 404:
-            return state.error(404, "Not in this vault", "There is no page at this address.")
-        return state.error(exc.status_code, "That did not work", str(exc.detail))
+            return state.error(
+                request, 404, "Not in this vault", "There is no page at this address."
+            )
+        return state.error(request, exc.status_code, "That did not work", str(exc.detail))
 
     @api.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         problems = "; ".join(str(e.get("msg", "")) for e in exc.errors())
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": problems}, status_code=400)
-        return state.error(400, "That request was not understood", problems)
+        return state.error(request, 400, "That request was not understood", problems)
 
     @api.exception_handler(InquiringError)
     async def refused(request: Request, exc: InquiringError) -> Response:
         status = 404 if isinstance(exc, NotFound) else 400
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": str(exc)}, status_code=status)
-        return state.error(status, "That did not work", str(exc))
+        return state.error(request, status, "That did not work", str(exc))
 
     @api.exception_handler(Exception)
     async def broken(request: Request, exc: Exception) -> Response:
         message = "Something went wrong on our side; the details are in the server's log."
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": message}, status_code=500)
-        return state.error(500, "Something went wrong", message)
+        return state.error(request, 500, "Something went wrong", message)
 
     # -- pages ----------------------------------------------------------------------------------
 
@@ -224,9 +228,11 @@ def create_app(index: Index, embedder: Embedder, token: str | None = None) -> Fa
         token: str | None = Form(None),
     ) -> Response:
         if not state.allowed(request, token):
-            return state.error(403, "Asking needs the access token", _TOKEN_HELP)
+            return state.error(request, 403, "Asking needs the access token", _TOKEN_HELP)
         if not question.strip():
-            return state.error(400, "The question is empty", "Type a question, then press Ask.")
+            return state.error(
+                request, 400, "The question is empty", "Type a question, then press Ask."
+            )
         job = state.start(question, new=bool(new))
         return RedirectResponse(f"jobs/{job.id}", status_code=303)
 
@@ -242,7 +248,7 @@ def create_app(index: Index, embedder: Embedder, token: str | None = None) -> Fa
     @api.post("/refresh", include_in_schema=False)
     def refresh_form(request: Request, line: str = Form(...), token: str | None = Form(None)):
         if not state.allowed(request, token):
-            return state.error(403, "Rewriting needs the access token", _TOKEN_HELP)
+            return state.error(request, 403, "Rewriting needs the access token", _TOKEN_HELP)
         row = state.index.document(line)
         if row is None or row.kind != "line":
             raise HTTPException(404)
@@ -313,6 +319,8 @@ def create_app(index: Index, embedder: Embedder, token: str | None = None) -> Fa
         """Write an inquiring line for a question (or return the existing near-duplicate)."""
         if not state.allowed(request, None):
             raise HTTPException(403, _TOKEN_HELP)
+        if not body.question.strip():
+            raise HTTPException(400, "the question is empty")
         answer, root = state.answer(body.question, body.new)
         return answer_json(answer, root)
 

@@ -20,10 +20,10 @@ class Renderer:
         )
         self.env.globals.update(site_title=site_title, live=live, coverage_text=COVERAGE_TEXT)
 
-    def render(self, page: Page, **extra: object) -> str:
+    def render(self, page: Page) -> str:
         prefix = prefix_for(page.page)
         return self.env.get_template(page.template).render(
-            {**page.context, **extra},
+            page.context,
             page=page.page,
             prefix=prefix,
             url=lambda target: href(prefix, target),
