@@ -30,6 +30,7 @@ COVERAGE_TEXT = {
     "none": "The vault has nothing on this; these are merely the nearest notes.",
 }
 _LINE_HEAD = re.compile(r"\A\s*(\*Inquiring line\*\s*\n)?\s*(# [^\n]*\n)?\s*(\*[^\n]*\*\s*\n)?")
+_FIRST_SECTION = re.compile(r"^## ", re.MULTILINE)
 _SOURCES = re.compile(r"^## Sources\b.*\Z", re.MULTILINE | re.DOTALL)
 
 
@@ -293,7 +294,7 @@ class Pages:
                 section = sections.setdefault(link.section, [])
                 if all(r.path != target for r in section):
                     section.append(self.ref(target))
-        intro = self.index.body(path).split("\n## ", 1)[0]
+        intro = _FIRST_SECTION.split(self.index.body(path), maxsplit=1)[0]
         members = self.index.hub_members(path)
         return Page(
             "hub.html",
