@@ -41,10 +41,10 @@ def served(tmp_path_factory):
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    for _ in range(200):
-        if server.started:
-            break
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
+    assert server.started, "the test server did not start"
     yield f"http://127.0.0.1:{port}/", index, line.relative_to(root).as_posix()
     server.should_exit = True
     thread.join(timeout=5)

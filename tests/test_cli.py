@@ -204,12 +204,13 @@ def _get(url: str) -> int:
     import time
     import urllib.request
 
-    for _ in range(100):
+    deadline = time.monotonic() + 60  # the server indexes and loads the model first
+    while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:
+            with urllib.request.urlopen(url, timeout=5) as response:
                 return response.status
         except OSError:
-            time.sleep(0.1)
+            time.sleep(0.2)
     raise AssertionError(f"nothing answered at {url}")
 
 
