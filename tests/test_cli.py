@@ -220,7 +220,9 @@ def test_serve_listens_on_loopback_by_default(vault):
         assert f"http://127.0.0.1:{port}/" in said and "token" not in said
         assert _get(f"http://127.0.0.1:{port}/") == 200
         listening = subprocess.run(["ss", "-ltn"], capture_output=True, text=True).stdout
-        assert f"127.0.0.1:{port}" in listening and f"0.0.0.0:{port}" not in listening
+        addresses = {line.split()[3] for line in listening.splitlines()[1:] if line.strip()}
+        assert f"127.0.0.1:{port}" in addresses
+        assert not {f"0.0.0.0:{port}", f"*:{port}", f"[::]:{port}"} & addresses
     finally:
         proc.terminate()
         proc.wait(timeout=10)
