@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from webvault import QUESTION, make_web_vault
 
 from inquiring.embed import get_embedder
@@ -214,22 +216,28 @@ def test_api_search_documents_lines_stats_and_schema(client, vault):
     )
 
 
-def _follow_job(client: TestClient, response) -> str:
-    """Poll the progress page until it sends us on; return where we landed."""
+def _poll_job(client: TestClient, response, until: Callable[[Response], bool]) -> Response:
+    """Poll the progress page the POST sent us to until `until(page)`; return that page."""
     assert response.status_code == 303
     url = urlsplit(str(response.headers["location"])).path
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         page = client.get(url, follow_redirects=False)
-        if page.status_code == 303:
-            return (
-                urlsplit(str(page.url)).path.rsplit("/", 2)[0]
-                + "/"
-                + page.headers["location"].removeprefix("../")
-            )
+        if until(page):
+            return page
         assert page.status_code == 200 and "Ask the notes" in page.text
         time.sleep(0.05)
     raise AssertionError("the question was never answered")
+
+
+def _follow_job(client: TestClient, response) -> str:
+    """Poll the progress page until it sends us on; return where we landed."""
+    page = _poll_job(client, response, lambda p: p.status_code == 303)
+    return (
+        urlsplit(str(page.url)).path.rsplit("/", 2)[0]
+        + "/"
+        + page.headers["location"].removeprefix("../")
+    )
 
 
 def test_asking_lands_on_a_new_line_then_on_the_same_one(tmp_path):
@@ -361,14 +369,8 @@ def test_asking_what_the_vault_lacks_shows_the_nearest_notes_not_a_line(client, 
         data={"question": "How do diffusion models turn random noise into photorealistic images?"},
         follow_redirects=False,
     )
-    url = urlsplit(str(response.headers["location"])).path
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        page = client.get(url, follow_redirects=False)
-        if "Nearest notes" in page.text:
-            break
-        time.sleep(0.05)
-    assert page.status_code == 200 and "Nearest notes" in page.text
+    page = _poll_job(client, response, lambda p: "Nearest notes" in p.text)
+    assert page.status_code == 200
     assert "nothing" in page.text.lower()
     assert sorted((index.vault.root / "lines").glob("*.md")) == before
 
@@ -428,13 +430,7 @@ def test_a_configured_model_writes_and_its_failure_is_said_not_hidden(tmp_path, 
     try:
         with TestClient(create_app(index, get_embedder())) as c:
             response = c.post("/ask", data={"question": question}, follow_redirects=False)
-            url = urlsplit(str(response.headers["location"])).path
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                page = c.get(url, follow_redirects=False)
-                if "Read the line" in page.text:
-                    break
-                time.sleep(0.05)
+            page = _poll_job(c, response, lambda p: "Read the line" in p.text)
             assert page.status_code == 200  # stays, so the warning is read
             assert "did not produce a usable line" in page.text
             assert len(scripted_llm.prompts) == 2  # the model was asked, and asked again

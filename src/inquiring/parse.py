@@ -21,12 +21,12 @@ TEXT_FIELDS = ("title", "dek", "summary", "collection", "id", "type", "question"
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 _HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-_WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]*)\]\]")
+WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]*)\]\]")
 _MDLINK = re.compile(
     r"(!?)\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]"
     r"\(\s*(<[^>\n]*>|[^)\s]*)(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^)\n]*\)))?\s*\)"
 )
-_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
+URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
 _INLINE_MARKUP = re.compile(r"(\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)|`)")
 
 
@@ -304,7 +304,7 @@ def _scan(masked: list[str | None], body_line: int) -> tuple[list[Link], list, s
 def _links_in_line(line: str, number: int, section: str) -> list[Link]:
     found: list[tuple[int, Link]] = []
     in_table = line.lstrip().startswith("|")
-    wiki = list(_WIKILINK.finditer(line)) if "[[" in line else []
+    wiki = list(WIKILINK.finditer(line)) if "[[" in line else []
     for match in wiki:
         target, fragment, shown = wikilink_parts(match.group(2), in_table)
         if not target and not fragment:
@@ -317,7 +317,7 @@ def _links_in_line(line: str, number: int, section: str) -> list[Link]:
             continue
         raw = match.group(3).strip()
         raw = raw[1:-1].strip() if raw.startswith("<") and raw.endswith(">") else raw
-        if not raw or _SCHEME.match(raw) or raw.startswith("//"):
+        if not raw or URL_SCHEME.match(raw) or raw.startswith("//"):
             continue
         target, _, fragment = raw.partition("#")
         link = Link(
@@ -344,7 +344,7 @@ def wikilink_parts(inner: str, in_table: bool = False) -> tuple[str, str, str]:
 
 def _plain(text: str) -> str:
     """Markdown inline text → plain text, for titles and summaries."""
-    text = _WIKILINK.sub(lambda m: _wikilink_label(m.group(2)), text)
+    text = WIKILINK.sub(lambda m: _wikilink_label(m.group(2)), text)
     text = _MDLINK.sub(lambda m: m.group(2), text)
     text = _INLINE_MARKUP.sub("", text)
     return " ".join(text.split())

@@ -67,9 +67,8 @@ class App:
         self.index = index
         self.embedder = embedder
         self.token = token
-        settings = load_settings(index.vault)
-        self.settings = settings
-        self.pages = Pages(Searcher(index, embedder), settings.title)
+        self.settings = load_settings(index.vault)
+        self.pages = Pages(Searcher(index, embedder), self.settings.title)
         self.renderer = Renderer(self.pages.title, live=True)
         self.jobs: dict[str, Job] = {}
         self.writing = threading.Lock()  # one line written at a time

@@ -17,13 +17,11 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-from ..parse import Link, wikilink_parts
+from ..parse import URL_SCHEME, WIKILINK, Link, wikilink_parts
 from ..vault import Resolver
 from .urls import file_url, href, page_for
 
-_WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]*)\]\]")
 _MARK = re.compile(r"==(\S(?:[^=\n]*\S)?)==")
-_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _IMAGE = re.compile(r"\.(png|jpe?g|gif|svg|webp|avif)$", re.IGNORECASE)
 _TAGS = nh3.ALLOWED_TAGS | {"input", "section"}
 _ATTRIBUTES = {
@@ -77,9 +75,8 @@ class MarkdownRenderer:
         target, fragment, shown = wikilink_parts(token.content, in_table=True)
         embed = bool(token.meta.get("embed"))
         resolved = self._resolve(target, fragment, embed, "wiki", env)
-        label = shown or target or fragment
         if resolved is None:
-            return _unresolved(label, target or fragment)
+            return _unresolved(shown or target or fragment, target or fragment)
         url = self._url(resolved, fragment, env)
         if embed and resolved not in self.titles and _IMAGE.search(resolved):
             return f'<img src="{html.escape(url)}" alt="{html.escape(shown or target)}">'
@@ -91,7 +88,7 @@ class MarkdownRenderer:
     ) -> str:
         token = tokens[idx]
         raw = str(token.attrGet("href") or "")
-        if raw and not _SCHEME.match(raw) and not raw.startswith(("//", "#")):
+        if raw and not URL_SCHEME.match(raw) and not raw.startswith(("//", "#")):
             target, _, fragment = raw.partition("#")
             resolved = self._resolve(unquote(target), unquote(fragment), False, "markdown", env)
             if resolved is None:
@@ -115,7 +112,7 @@ class MarkdownRenderer:
     ) -> str:
         token = tokens[idx]
         raw = str(token.attrGet("src") or "")
-        if raw and not _SCHEME.match(raw) and not raw.startswith("//"):
+        if raw and not URL_SCHEME.match(raw) and not raw.startswith("//"):
             resolved = self._resolve(unquote(raw), "", True, "markdown", env)
             token.attrSet("src", self._url(resolved, "", env) if resolved else "")
         return self.md.renderer.image(tokens, idx, options, env)
@@ -124,7 +121,7 @@ class MarkdownRenderer:
 def _wikilink_rule(state: StateInline, silent: bool) -> bool:
     if not state.src.startswith(("[[", "![["), state.pos):
         return False
-    match = _WIKILINK.match(state.src, state.pos)
+    match = WIKILINK.match(state.src, state.pos)
     if not match or not match.group(2).strip():
         return False
     if not silent:

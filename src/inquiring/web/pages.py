@@ -193,9 +193,7 @@ class Pages:
             context["coverage"] = result.coverage
             context["coverage_text"] = COVERAGE_TEXT[result.coverage]
             context["message"] = result.message
-            context["hits"] = [
-                (self.ref(h.doc.path), round(h.score, 3), h.why) for h in result.hits
-            ]
+            context["hits"] = [(self.ref(h.doc.path), h.score, h.why) for h in result.hits]
         return Page("search.html", "search.html", context)
 
     def _body(self, path: str, body: str | None = None) -> str:
