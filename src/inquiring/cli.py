@@ -552,18 +552,11 @@ def eval_retrieval(
     if rows is None:
         return
     for half in HALVES:
-        table = Table(title=f"{half} half" if half != "all" else "all questions", box=None)
-        for column in (
-            "kind",
-            "method",
-            "n",
-            "recall@5",
-            "recall@10",
-            "nDCG@10",
-            "MRR",
-            "coverage ok",
-        ):
-            table.add_column(column, justify="left" if column in ("kind", "method") else "right")
+        table = _table(
+            ("kind", "method", "n", "recall@5", "recall@10", "nDCG@10", "MRR", "coverage ok"),
+            left=2,
+            title=f"{half} half" if half != "all" else "all questions",
+        )
         for r in (r for r in rows if r.half == half):
             cells = [r.recall5, r.recall10, r.ndcg10, r.mrr, r.coverage_ok]
             table.add_row(r.kind, r.method, str(r.questions), *(_num(c) for c in cells))
@@ -582,11 +575,9 @@ def eval_lines(
     rows = _evaluate(ctx, questions, evaluate_lines, as_json)
     if rows is None:
         return
-    table = Table(box=None)
-    for column in ("question", "kind", "coverage", "gold cited", "precision", "sentences", "words"):
-        table.add_column(
-            column, justify="left" if column in ("question", "kind", "coverage") else "right"
-        )
+    table = _table(
+        ("question", "kind", "coverage", "gold cited", "precision", "sentences", "words"), left=3
+    )
     for r in rows:
         table.add_row(
             r.id,
@@ -609,6 +600,14 @@ def eval_lines(
             f"{_num(mean([r.precision for r in mine]))}; "
             f"{_num(mean([r.words for r in mine if r.essay] or [0.0]))} words on average"
         )
+
+
+def _table(columns: tuple[str, ...], left: int, title: str | None = None) -> Table:
+    """A borderless table: the first `left` columns are labels, the rest right-aligned figures."""
+    table = Table(title=title, box=None)
+    for i, column in enumerate(columns):
+        table.add_column(column, justify="left" if i < left else "right")
+    return table
 
 
 def _num(value: float) -> str:
