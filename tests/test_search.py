@@ -168,10 +168,11 @@ def test_search_and_eval_through_the_cli(vault, tmp_path):
     questions.write_text(
         "- {id: a, question: 'How are words cut into tokens?', kind: specific,\n"
         "   gold: [notes/bpe.md]}\n"
-        "- {id: b, question: Recipes for sourdough bread, kind: absent, gold: []}\n",
+        "- {id: b, question: Recipes for sourdough bread, kind: absent, gold: []}\n"
+        "- {id: c, question: byte pair encoding, kind: known, gold: [notes/bpe.md]}\n",
         encoding="utf-8",
     )
-    assert [q.half for q in load_questions(questions)] == ["tune", "test"]
+    assert [q.half for q in load_questions(questions)] == ["tune", "test", "tune"]
     result = runner.invoke(
         app,
         ["--vault", str(vault), "eval", "retrieval", str(questions), "--json"],
@@ -180,6 +181,9 @@ def test_search_and_eval_through_the_cli(vault, tmp_path):
     rows = {(r["half"], r["method"], r["kind"]): r for r in json.loads(result.output)}
     assert rows[("all", "hybrid", "specific")]["recall10"] == 1.0
     assert rows[("all", "hybrid", "absent")]["coverage_ok"] == 1.0
+    assert rows[("all", "hybrid", "known")]["mrr"] == 1.0
+    table = runner.invoke(app, ["--vault", str(vault), "eval", "retrieval", str(questions)])
+    assert any(line.split()[:2] == ["known", "hybrid"] for line in table.output.splitlines())
     bad = tmp_path / "bad.yaml"
     bad.write_text("- {id: a, question: x, kind: weird}\n", encoding="utf-8")
     result = runner.invoke(app, ["--vault", str(vault), "eval", "retrieval", str(bad)])

@@ -1,6 +1,7 @@
 """`inquiring eval`: measure retrieval against questions with known answers.
 
-A questions file is YAML: a list of {id, question, kind, gold}, where `kind` is `specific`,
+A questions file is YAML: a list of {id, question, kind, gold}, where `kind` is `known` (a
+known-item lookup: a title, alias or distinctive term; MRR is its figure), `specific`,
 `synthesis` or `absent` and `gold` lists the notes (vault-relative paths) a good answer
 must draw on. Questions alternate between a *tune* half (odd positions: 1st, 3rd, …), used
 to choose parameters, and a *test* half, reported separately so the numbers are not fitted
@@ -18,7 +19,7 @@ import yaml
 from .errors import InquiringError
 from .search import METHODS, Searcher
 
-KINDS = ("specific", "synthesis", "absent")
+KINDS = ("known", "specific", "synthesis", "absent")
 HALVES = ("tune", "test", "all")
 
 
