@@ -12,6 +12,7 @@ from inquiring.index import Index
 from inquiring.search import Searcher
 from inquiring.vault import Vault
 
+LOCAL = "http://127.0.0.1"  # what a browser on this machine sends as Host
 DEMO = Path(__file__).resolve().parents[1] / "examples" / "llm-training"
 QUESTION = (
     "How do finetuning and pretraining improvements differ in their effects on model capabilities?"
