@@ -77,12 +77,17 @@ def attachment_headers(path: str) -> dict[str, str]:
     return {"Content-Security-Policy": PDF_POLICY if pdf else ATTACHMENT_POLICY}
 
 
+def is_loopback(bound: str) -> bool:
+    """Whether a server bound to `bound` can be reached only from this machine."""
+    return bound.strip("[]").lower() in LOOPBACK
+
+
 def allowed_hosts(bound: str) -> frozenset[str] | None:
     """The host names a browser may use to reach a server bound to `bound`; None: any name."""
     name = bound.strip("[]").lower()
     if name in ANY_ADDRESS:
         return None
-    return LOOPBACK if name in LOOPBACK else frozenset({name})
+    return LOOPBACK if is_loopback(name) else frozenset({name})
 
 
 def host_name(header: str) -> str:
