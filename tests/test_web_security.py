@@ -138,7 +138,7 @@ def test_every_response_carries_the_security_headers(client, method, url, kwargs
     assert response.status_code == status
     assert all(name in response.headers for name in SECURITY_HEADERS), response.headers
     assert response.headers["x-content-type-options"] == "nosniff"
-    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["referrer-policy"] == "same-origin"
     policy = response.headers["content-security-policy"]
     assert "frame-ancestors 'none'" in policy and "default-src 'none'" in policy
 
@@ -307,7 +307,7 @@ def test_the_site_leaves_out_files_a_browser_could_run(vault, tmp_path):
         assert re.search(f'{withheld}[^"]*">{label}</a>', html), label
     assert "evil." not in html
     assert '<meta http-equiv="Content-Security-Policy"' in html
-    assert '<meta name="referrer" content="no-referrer">' in html
+    assert '<meta name="referrer" content="same-origin">' in html
 
 
 def test_a_killed_build_leaves_nothing_behind_after_the_next(vault, tmp_path):

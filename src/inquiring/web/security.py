@@ -44,7 +44,9 @@ HEADERS = {
     "Content-Security-Policy": PAGE_POLICY,
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    # Other sites never learn which page linked them; our own forms keep their Origin
+    # (with no-referrer at all, browsers send `Origin: null` and the check below refuses them).
+    "Referrer-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
 }
 
@@ -154,11 +156,12 @@ class Guard:
             )
         origin = request.headers.get("origin")
         if request.method not in SAFE_METHODS and origin and urlsplit(origin).netloc != host:
+            source = "a sandboxed page or file" if origin == "null" else origin
             return self.refuse(
                 request,
                 403,
                 "Another site cannot ask here",
-                f"This request came from a page of another site ({origin}), so it was refused: "
+                f"This request came from a page of another site ({source}), so it was refused: "
                 "only this server's own pages can ask or rewrite. "
                 "Open this server's pages and ask from there.",
             )
