@@ -327,3 +327,19 @@ def test_a_killed_build_leaves_nothing_behind_after_the_next(vault, tmp_path):
     build_site(Pages(Searcher(index, get_embedder())), out)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
     assert (out / MARKER).exists()
+
+
+def test_file_types_are_shown_or_downloaded_by_what_a_browser_would_do(write_vault, open_index):
+    files = {"paper.pdf": b"%PDF-1.4\n", "log.txt": "a log\n", "page.xhtml": "<p/>", "blob": "?"}
+    links = " ".join(f"[{name}]({name})" for name in files)
+    index = open_index(
+        write_vault(
+            {"notes/a.md": f"# A?\n\n{links}\n", **{f"notes/{n}": c for n, c in files.items()}}
+        )
+    )
+    index.update()
+    with TestClient(create_app(index, get_embedder()), base_url=LOCAL) as c:
+        shown = {n: "content-disposition" not in c.get(f"/files/notes/{n}").headers for n in files}
+        pdf = c.get("/files/notes/paper.pdf").headers["content-security-policy"]
+    assert shown == {"paper.pdf": True, "log.txt": True, "page.xhtml": False, "blob": False}
+    assert "default-src 'none'" in pdf and "sandbox" not in pdf  # a sandbox would stop the PDF viewer
