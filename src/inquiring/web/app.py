@@ -182,13 +182,11 @@ def create_app(
 
     @api.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
-        if exc.status_code == 404:
+        if exc.status_code == 404 and not request.url.path.startswith("/api/"):
             return state.error(
                 request, 404, "Not in this vault", "There is no page at this address."
             )
-        return state.error(request, exc.status_code, "That did not work", str(exc.detail))
+        return state.refuse(request, exc.status_code, "That did not work", str(exc.detail))
 
     @api.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -261,10 +259,11 @@ def create_app(
     def refresh_form(request: Request, line: str = Form(...), token: str | None = Form(None)):
         if not state.allowed(request, token):
             return state.error(request, 403, "Rewriting needs the access token", _TOKEN_HELP)
-        row = state.index.document(line)
-        if row is None or row.kind != "line":
-            raise HTTPException(404)
-        question = str(state.index.front_matter(line).get("question") or row.title)
+        with state.pages.reading():
+            row = state.index.document(line)
+            if row is None or row.kind != "line":
+                raise HTTPException(404)
+            question = str(state.index.front_matter(line).get("question") or row.title)
         job = state.start(question, new=True, line=line)
         return RedirectResponse(f"jobs/{job.id}", status_code=303)
 
