@@ -680,8 +680,8 @@ def site_build(
             f"Left out {len(report.withheld):,} attachments a browser would run as part of the "
             "site (web pages, SVG, XML, scripts, unknown types): "
             f"{escape(', '.join(report.withheld))}. "
-            "SVG images that notes show are kept inside their pages; the server still offers "
-            "every one as a download."
+            "SVG images that notes show are kept inside their pages; `inquiring serve` offers "
+            "each of them as a download."
         )
 
 
