@@ -55,7 +55,7 @@ def demo_pages(workdir: Path) -> None:
     index.update(embedder=embedder)
     notes = [r.path for r in index.documents("note")]
     lines = [r.path for r in index.documents("line")]
-    with TestClient(create_app(index, embedder)) as client:
+    with TestClient(create_app(index, embedder), base_url="http://127.0.0.1") as client:
         for kind, paths, rounds in (("note", notes, 1), ("line", lines, 20)):
             client.get("/" + page_for(paths[0]))  # warm: templates compiled, caches filled
             times = []

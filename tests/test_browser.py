@@ -59,15 +59,25 @@ def browser():
         chromium.close()
 
 
+def watch(tab) -> list[str]:
+    """Script errors and Content-Security-Policy violations on the tab, as they happen."""
+    problems: list[str] = []
+    tab.on("pageerror", lambda e: problems.append(str(e)))
+    tab.on(
+        "console",
+        lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    return problems
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda e: errors.append(str(e)))
+    problems = watch(tab)
     yield tab
     context.close()
-    assert errors == [], f"script errors on the page: {errors}"
+    assert problems == [], f"script errors or policy violations on the page: {problems}"
 
 
 def test_search_from_home_then_open_a_note(served, page):
@@ -130,10 +140,12 @@ def test_pages_fit_a_phone_screen(served, browser):
     base, _, line = served
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     tab = context.new_page()
+    problems = watch(tab)
     for path in ("", "notes/alibi-length-extrapolation.html", line.replace(".md", ".html")):
         tab.goto(base + path)
         assert tab.evaluate("document.documentElement.scrollWidth") <= 390, path
     context.close()
+    assert problems == []
 
 
 def test_the_built_site_opens_from_disk_and_searches(served, page, tmp_path):
@@ -153,3 +165,29 @@ def test_the_built_site_opens_from_disk_and_searches(served, page, tmp_path):
     page.locator("a.wikilink", has_text="RULER").click()
     assert page.url.startswith("file://") and page.url.endswith("ruler-effective-context.html")
     assert "stylesheet" in page.evaluate("[...document.styleSheets].length ? 'stylesheet' : 'none'")
+    # Images still show: the PNG as a file, the SVG (which holds a script) inside the page.
+    page.goto((out / "notes" / "zz-unsafe-html.html").as_uri())
+    assert shown(page, "figure.png") == 1 and shown(page, "diagram.svg") == 40
+    assert page.title() != "pwned"
+
+
+def shown(page, alt: str) -> int:
+    """The width the browser decoded an image of the note's body at (0: it did not show)."""
+    return page.locator(f".body img[alt='{alt}']").evaluate("i => i.complete && i.naturalWidth")
+
+
+@pytest.mark.parametrize("label", ["a page", "some XML", "a script", "the diagram"])
+def test_attachments_that_could_run_are_downloaded_not_run(served, page, label):
+    base, index, _ = served
+    note = base + "notes/zz-unsafe-html.html"
+    page.goto(note)
+    assert shown(page, "diagram.svg") == 40  # in an <img> it shows, and its script never runs
+    with page.expect_download(timeout=15_000) as download:
+        page.locator(".body a", has_text=label).click()
+    href = page.locator(".body a", has_text=label).get_attribute("href")
+    assert download.value.suggested_filename == href.rsplit("/", 1)[-1]
+    typed = pytest.raises(sync_api.Error, match="Download is starting")
+    with page.expect_download(timeout=15_000), typed:  # typed into the address bar: the same
+        page.goto(base + "notes/" + href)
+    assert page.url == note and page.title() != "pwned"
+    assert all(line.title != "pwned" for line in index.documents("line"))

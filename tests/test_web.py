@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
-from webvault import QUESTION, make_web_vault
+from webvault import LOCAL, QUESTION, make_web_vault
 
 from inquiring.embed import get_embedder
 from inquiring.errors import InquiringError
@@ -35,7 +35,7 @@ def vault(tmp_path_factory):
 @pytest.fixture(scope="module")
 def client(vault):
     index, _ = vault
-    with TestClient(create_app(index, get_embedder())) as c:
+    with TestClient(create_app(index, get_embedder()), base_url=LOCAL) as c:
         yield c
 
 
@@ -99,7 +99,7 @@ def test_a_changed_note_marks_the_line_stale(tmp_path):
         target = index.vault.root / cited
         target.write_text(target.read_text() + "\nOne more sentence.\n")
         index.update(embedder=get_embedder())
-        with TestClient(create_app(index, get_embedder())) as c:
+        with TestClient(create_app(index, get_embedder()), base_url=LOCAL) as c:
             html = c.get(page_of(line)).text
         assert 'class="stale"' in html and "1 note it used changed" in html
     finally:
@@ -244,7 +244,7 @@ def test_asking_lands_on_a_new_line_then_on_the_same_one(tmp_path):
     index, _ = make_web_vault(tmp_path / "vault")
     question = "Does RL teach models new reasoning or surface what pretraining put there?"
     try:
-        with TestClient(create_app(index, get_embedder())) as c:
+        with TestClient(create_app(index, get_embedder()), base_url=LOCAL) as c:
             landed = _follow_job(
                 c, c.post("/ask", data={"question": question}, follow_redirects=False)
             )
@@ -268,7 +268,7 @@ def test_an_empty_question_is_refused(client):
 
 def test_writing_needs_the_token_when_one_is_set(vault):
     index, _ = vault
-    with TestClient(create_app(index, get_embedder(), token="s3cret")) as c:
+    with TestClient(create_app(index, get_embedder(), token="s3cret"), base_url=LOCAL) as c:
         refused = c.post("/ask", data={"question": QUESTION}, follow_redirects=False)
         assert refused.status_code == 403 and "access token" in refused.text
         assert c.post("/api/ask", json={"question": QUESTION}).status_code == 403
@@ -382,7 +382,7 @@ def test_refreshing_a_stale_line_rewrites_it_in_place(tmp_path):
         cited = index.vault.root / index.front_matter(line)["cited"][0]
         cited.write_text(cited.read_text() + "\nAn added remark.\n")
         index.update(embedder=get_embedder())
-        with TestClient(create_app(index, get_embedder())) as c:
+        with TestClient(create_app(index, get_embedder()), base_url=LOCAL) as c:
             assert 'class="stale"' in c.get(page_of(line)).text
             landed = _follow_job(c, c.post("/refresh", data={"line": line}, follow_redirects=False))
             assert landed == page_of(line)
@@ -414,7 +414,7 @@ def test_a_symlink_out_of_the_vault_is_not_served(tmp_path, write_vault, open_in
     (root / "notes" / "leak.png").symlink_to(outside)
     index = open_index(root)
     index.update(embedder=get_embedder())
-    with TestClient(create_app(index, get_embedder())) as c:
+    with TestClient(create_app(index, get_embedder()), base_url=LOCAL) as c:
         assert c.get("/files/notes/fine.png").status_code == 200
         assert c.get("/files/notes/leak.png").status_code == 404
     out = tmp_path / "site"
@@ -428,7 +428,7 @@ def test_a_configured_model_writes_and_its_failure_is_said_not_hidden(tmp_path, 
     question = "Does instruction tuning teach the task or only the output format?"
     scripted_llm.replies = ["Tuning teaches format [99].", "I'm sorry, I cannot help with that."]
     try:
-        with TestClient(create_app(index, get_embedder())) as c:
+        with TestClient(create_app(index, get_embedder()), base_url=LOCAL) as c:
             response = c.post("/ask", data={"question": question}, follow_redirects=False)
             page = _poll_job(c, response, lambda p: "Read the line" in p.text)
             assert page.status_code == 200  # stays, so the warning is read
@@ -450,7 +450,7 @@ def test_file_names_with_spaces_and_accents_get_working_pages(tmp_path, write_va
     )
     index = open_index(root)
     index.update(embedder=get_embedder())
-    with TestClient(create_app(index, get_embedder())) as c:
+    with TestClient(create_app(index, get_embedder()), base_url=LOCAL) as c:
         page = c.get("/notes/%C3%9Cber%20die%20Sache.html")
         assert page.status_code == 200 and "Was ist die Sache?" in page.text
         assert 'href="../notes/a%20b.html#zweitens"' in page.text

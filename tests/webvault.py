@@ -12,6 +12,7 @@ from inquiring.index import Index
 from inquiring.search import Searcher
 from inquiring.vault import Vault
 
+LOCAL = "http://127.0.0.1"  # what a browser on this machine sends as Host
 DEMO = Path(__file__).resolve().parents[1] / "examples" / "llm-training"
 QUESTION = (
     "How do finetuning and pretraining improvements differ in their effects on model capabilities?"
@@ -36,10 +37,30 @@ and to [[A note nobody wrote]] and [a missing file](missing.md).
 
 ![[figure.png]]
 
+It links files a browser would run: [a page](evil.html), [some XML](evil.xml),
+[a script](evil.js) and [the diagram](diagram.svg), which it also shows: ![[diagram.svg]]
+
 | left | right |
 |---|---|
 | [[alibi-length-extrapolation\\|in a table]] | ok |
 """
+
+
+# Attachments that would run on the server's origin if a browser rendered them: each tries
+# what the issue's probe did (write a line, read the documents) and marks the page it ran in.
+_ATTACK = (
+    'document.title = "pwned"; fetch("/api/ask", {method: "POST", '
+    'headers: {"content-type": "application/json"}, body: \'{"question": "pwned"}\'}); '
+    'fetch("/api/documents/notes/figure.png");'
+)
+ACTIVE = {
+    "evil.html": f"<!doctype html><title>evil</title><p>Hello</p><script>{_ATTACK}</script>\n",
+    "evil.xml": '<?xml version="1.0"?>\n<html xmlns="http://www.w3.org/1999/xhtml">'
+    f"<body><script>{_ATTACK}</script></body></html>\n",
+    "evil.js": _ATTACK + "\n",
+    "diagram.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">'
+    f'<rect width="40" height="20" fill="teal"/><script>{_ATTACK}</script></svg>\n',
+}
 
 
 def make_web_vault(root: Path) -> tuple[Index, Path]:
@@ -47,6 +68,8 @@ def make_web_vault(root: Path) -> tuple[Index, Path]:
     shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns(".inquiring", "lines"))
     (root / "notes" / "zz-unsafe-html.md").write_text(HOSTILE, encoding="utf-8")
     (root / "notes" / "figure.png").write_bytes(PIXEL)
+    for name, text in ACTIVE.items():
+        (root / "notes" / name).write_text(text, encoding="utf-8")
     (root / "private.txt").write_text("not linked from anything\n", encoding="utf-8")
     index = Index(Vault(root))
     embedder = get_embedder()

@@ -616,7 +616,6 @@ def _num(value: float) -> str:
 
 site_app = typer.Typer(help="Publish the vault as a static website.")
 app.add_typer(site_app, name="site")
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 @command()
@@ -638,11 +637,12 @@ def serve(
     import uvicorn
 
     from .web.app import create_app
+    from .web.security import is_loopback
 
     index = _open(ctx, embed=True)
-    if token is None and host not in LOOPBACK:
+    if token is None and not is_loopback(host):
         token = secrets.token_urlsafe(18)
-    web = create_app(index, _embedder(ctx), token=token)
+    web = create_app(index, _embedder(ctx), token=token, host=host)
     shown = f"[{host}]" if ":" in host else host
     address = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
     err.print(f"Serving {escape(str(index.vault.root))} at [bold]{escape(address)}[/]")
@@ -675,6 +675,14 @@ def site_build(
         f"Wrote {report.pages:,} pages and {report.files:,} attachments to {escape(str(out_dir))} "
         f"in {report.seconds:.1f} s. Open {escape(str(out_dir / 'index.html'))} in a browser."
     )
+    if report.withheld:
+        out.print(
+            f"Left out {len(report.withheld):,} attachments a browser would run as part of the "
+            "site (web pages, SVG, XML, scripts, unknown types): "
+            f"{escape(', '.join(report.withheld))}. "
+            "SVG images that notes show are kept inside their pages; `inquiring serve` offers "
+            "each of them as a download."
+        )
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ import sqlite3
 import time
 import unicodedata
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -223,6 +224,25 @@ class Index:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Index]:
+        """Read one state of the index throughout, whatever other connections commit meanwhile.
+
+        Holds a read transaction (WAL readers never block writers); nested uses share it.
+        """
+        if self.db.in_transaction:
+            yield self
+            return
+        self.db.execute("BEGIN")
+        try:
+            self.db.execute("SELECT 1 FROM meta LIMIT 1")  # a deferred BEGIN reads from here on
+            yield self
+        except BaseException:
+            self.db.rollback()
+            raise
+        else:
+            self.db.commit()
 
     # -- updating ---------------------------------------------------------------------------
 

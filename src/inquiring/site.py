@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -20,9 +21,11 @@ from xml.sax.saxutils import escape, quoteattr
 from .errors import InquiringError
 from .web.pages import Page, Pages
 from .web.render import Renderer
+from .web.security import is_passive
 from .web.urls import file_url, page_for
 
 MARKER = ".inquiring-site"  # says a folder was built here, so a rebuild may replace it
+TEMP_NAME = r"\.{name}-[a-z0-9_]{{8}}"  # tempfile.mkdtemp's names for a build beside OUT
 SEARCH_TEXT = 320  # characters of each summary kept in the browser's search index
 
 
@@ -31,6 +34,7 @@ class SiteReport:
     pages: int
     files: int
     seconds: float
+    withheld: list[str] = field(default_factory=list)  # attachments a browser could run
 
 
 def build_site(
@@ -39,7 +43,11 @@ def build_site(
     base_url: str = "",
     progress: Callable[[int, int], None] | None = None,
 ) -> SiteReport:
-    """Render every page into `out`, replacing an earlier build there but nothing else."""
+    """Render every page into `out`, replacing an earlier build there but nothing else.
+
+    Attachments a browser could run (HTML, SVG, scripts…) are left out: on a static host
+    they would run on the site's origin. SVG images that notes show are put in their pages.
+    """
     started = dt.datetime.now()
     out = out.resolve()
     if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
@@ -50,22 +58,36 @@ def build_site(
     if pages.index.vault.root.resolve() in (out, *out.parents):
         raise InquiringError(f"{out} is inside the vault; build the site outside it")
     out.parent.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(out)
+    if not pages.published:
+        pages = Pages(pages.searcher, pages.title, published=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
-        count, files = _render_all(pages, work, base_url, progress)
         (work / MARKER).write_text("Built by `inquiring site build`; safe to delete.\n")
+        with pages.reading():  # one state of the index, whatever is written meanwhile
+            count, files, withheld = _render_all(pages, work, base_url, progress)
         if out.exists():
             shutil.rmtree(out)
         work.rename(out)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-    return SiteReport(count, files, (dt.datetime.now() - started).total_seconds())
+    return SiteReport(count, files, (dt.datetime.now() - started).total_seconds(), withheld)
+
+
+def _remove_leftovers(out: Path) -> None:
+    """Delete the temporary folders of earlier builds of `out` that were killed halfway."""
+    name = re.compile(TEMP_NAME.format(name=re.escape(out.name)))
+    for entry in out.parent.iterdir():
+        if not name.fullmatch(entry.name) or entry.is_symlink() or not entry.is_dir():
+            continue
+        if (entry / MARKER).is_file() or not any(entry.iterdir()):
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 def _render_all(
     pages: Pages, out: Path, base_url: str, progress: Callable[[int, int], None] | None
-) -> tuple[int, int]:
+) -> tuple[int, int, list[str]]:
     renderer = Renderer(pages.title, live=False)
 
     def write(page: Page) -> None:
@@ -83,7 +105,8 @@ def _render_all(
         if progress:
             progress(i, len(paths))
     shutil.copytree(Path(str(resources.files("inquiring.web") / "static")), out / "static")
-    attachments = [(p, f) for p in sorted(pages.attachments) if (f := pages.attachment(p))]
+    linked = [(p, f) for p in sorted(pages.attachments) if (f := pages.attachment(p))]
+    attachments = [(p, f) for p, f in linked if is_passive(p)]
     for path, source in attachments:
         target = out / file_url(path)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -91,7 +114,8 @@ def _render_all(
     (out / "search-index.js").write_text(search_index(pages), encoding="utf-8")
     (out / "feed.xml").write_text(atom_feed(pages, base_url), encoding="utf-8")
     (out / "sitemap.xml").write_text(sitemap(pages, base_url), encoding="utf-8")
-    return len(paths) + 3, len(attachments)
+    withheld = [p for p, _ in linked if not is_passive(p)]
+    return len(paths) + 3, len(attachments), withheld
 
 
 _GONE = "There is no page at this address. It may have been renamed or removed from the vault."

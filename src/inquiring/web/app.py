@@ -14,13 +14,12 @@ from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Form, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
 from ..ask import Answer, ask, configured_writer, extractive
@@ -31,8 +30,9 @@ from ..render import answer_json, search_json
 from ..search import Searcher
 from ..settings import load_settings
 from ..site import atom_feed, sitemap
-from .pages import MAX_QUERY, Page, Pages, Ref
+from .pages import MAX_QUERY, Page, Pages, Ref, checked_query
 from .render import Renderer
+from .security import HEADERS, Guard, attachment_headers
 from .urls import page_for
 
 TOKEN_COOKIE = "inquiring_token"
@@ -56,6 +56,8 @@ class Job:
 
 
 class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt field is an error, not ignored
+
     question: str = Field(min_length=1, max_length=MAX_QUERY)
     new: bool = False
 
@@ -82,11 +84,14 @@ class App:
         page = Page("error.html", where, {"heading": heading, "message": message})
         return self.html(page, status)
 
+    def refuse(self, request: Request, status: int, heading: str, message: str) -> Response:
+        """An error as the asker reads it: JSON under /api/, else a page."""
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": message}, status_code=status)
+        return self.error(request, status, heading, message)
+
     def allowed(self, request: Request, given: str | None) -> bool:
-        """Writing needs the token when one is set, and never comes from another site."""
-        origin = request.headers.get("origin")
-        if origin and urlsplit(origin).netloc != request.headers.get("host"):
-            return False
+        """Writing needs the token when one is set (`Guard` has refused other sites already)."""
         if self.token is None:
             return True
         candidates = (
@@ -155,8 +160,13 @@ class App:
             job.done = True
 
 
-def create_app(index: Index, embedder: Embedder, token: str | None = None) -> FastAPI:
-    """The web app for one vault. `token`, when set, is needed to ask and to refresh."""
+def create_app(
+    index: Index, embedder: Embedder, token: str | None = None, host: str = "127.0.0.1"
+) -> FastAPI:
+    """The web app for one vault, listening on `host`, which decides the names it answers to.
+
+    `token`, when set, is needed to ask and to refresh.
+    """
     state = App(index, embedder, token)
     api = FastAPI(
         title="inquiring",
@@ -168,45 +178,43 @@ def create_app(index: Index, embedder: Embedder, token: str | None = None) -> Fa
     api.state.inquiring = state
     static = resources.files("inquiring.web") / "static"
     api.mount("/static", StaticFiles(directory=str(static)), name="static")
+    api.add_middleware(Guard, bound=host, refuse=state.refuse)
 
     @api.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
-        if exc.status_code == 404:
+        if exc.status_code == 404 and not request.url.path.startswith("/api/"):
             return state.error(
                 request, 404, "Not in this vault", "There is no page at this address."
             )
-        return state.error(request, exc.status_code, "That did not work", str(exc.detail))
+        return state.refuse(request, exc.status_code, "That did not work", str(exc.detail))
 
     @api.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        problems = "; ".join(str(e.get("msg", "")) for e in exc.errors())
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": problems}, status_code=400)
-        return state.error(request, 400, "That request was not understood", problems)
+        problems = "; ".join(_problem(e) for e in exc.errors())
+        return state.refuse(request, 400, "That request was not understood", problems)
 
     @api.exception_handler(InquiringError)
     async def refused(request: Request, exc: InquiringError) -> Response:
         status = 404 if isinstance(exc, NotFound) else 400
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": str(exc)}, status_code=status)
-        return state.error(request, status, "That did not work", str(exc))
+        return state.refuse(request, status, "That did not work", str(exc))
 
     @api.exception_handler(Exception)
     async def broken(request: Request, exc: Exception) -> Response:
         message = "Something went wrong on our side; the details are in the server's log."
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": message}, status_code=500)
-        return state.error(request, 500, "Something went wrong", message)
+        response = state.refuse(request, 500, "Something went wrong", message)
+        response.headers.update(HEADERS)  # this handler answers outside every middleware
+        return response
 
     # -- pages ----------------------------------------------------------------------------------
 
     @api.get("/", response_class=HTMLResponse, include_in_schema=False)
     @api.get("/index.html", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request, token: str | None = None) -> Response:
-        response = state.html(state.pages.home())
-        if token and state.token and secrets.compare_digest(token, state.token):
+        if token is None:
+            return state.html(state.pages.home())
+        # The token goes into a cookie and out of the address bar, so history never keeps it.
+        response = RedirectResponse(request.url.path.rsplit("/", 1)[-1] or "./", status_code=303)
+        if state.token and secrets.compare_digest(token, state.token):
             response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict")
         return response
 
@@ -216,7 +224,10 @@ def create_app(index: Index, embedder: Embedder, token: str | None = None) -> Fa
 
     @api.get("/ask.html", response_class=HTMLResponse, include_in_schema=False)
     def ask_page(q: str = "") -> Response:
-        page = Page("ask.html", "ask.html", {"question": q, "token_needed": bool(state.token)})
+        question = checked_query(q, "question")
+        page = Page(
+            "ask.html", "ask.html", {"question": question, "token_needed": bool(state.token)}
+        )
         return state.html(page)
 
     @api.post("/ask", include_in_schema=False)
@@ -248,10 +259,11 @@ def create_app(index: Index, embedder: Embedder, token: str | None = None) -> Fa
     def refresh_form(request: Request, line: str = Form(...), token: str | None = Form(None)):
         if not state.allowed(request, token):
             return state.error(request, 403, "Rewriting needs the access token", _TOKEN_HELP)
-        row = state.index.document(line)
-        if row is None or row.kind != "line":
-            raise HTTPException(404)
-        question = str(state.index.front_matter(line).get("question") or row.title)
+        with state.pages.reading():
+            row = state.index.document(line)
+            if row is None or row.kind != "line":
+                raise HTTPException(404)
+            question = str(state.index.front_matter(line).get("question") or row.title)
         job = state.start(question, new=True, line=line)
         return RedirectResponse(f"jobs/{job.id}", status_code=303)
 
@@ -270,14 +282,14 @@ def create_app(index: Index, embedder: Embedder, token: str | None = None) -> Fa
         target = state.pages.attachment(path)
         if target is None:
             raise HTTPException(404)
-        return FileResponse(target)
+        return FileResponse(target, headers=attachment_headers(path))
 
     # -- the JSON API ---------------------------------------------------------------------------
 
     @api.get("/api/stats", tags=["vault"])
     def api_stats() -> dict[str, int]:
         """How many notes, sources, hubs, lines and links the vault has."""
-        with state.pages.lock:
+        with state.pages.reading():
             return state.index.stats()
 
     @api.get("/api/search", tags=["search"])
@@ -286,13 +298,13 @@ def create_app(index: Index, embedder: Embedder, token: str | None = None) -> Fa
         limit: int = Query(10, ge=1, le=100),
     ) -> dict[str, Any]:
         """Hybrid search, with the vault's coverage of the question and why each note matched."""
-        with state.pages.lock:
+        with state.pages.reading():
             return search_json(q, state.pages.searcher.search(q, limit=limit))
 
     @api.get("/api/documents/{path:path}", tags=["vault"])
     def api_document(path: str) -> dict[str, Any]:
         """One document (note, source, hub or line): its fields, links out and backlinks."""
-        with state.pages.lock:
+        with state.pages.reading():
             row = state.index.document(path)
             if row is None:
                 raise HTTPException(404, f"no document at {path}")
@@ -307,7 +319,7 @@ def create_app(index: Index, embedder: Embedder, token: str | None = None) -> Fa
     @api.get("/api/lines", tags=["lines"])
     def api_lines() -> list[dict[str, Any]]:
         """Every inquiring line: its question, where it is, when it was written."""
-        with state.pages.lock:
+        with state.pages.reading():
             return [
                 {"path": r.path, "question": r.title, "dek": r.dek, "created": r.date}
                 for r in state.index.documents("line")
@@ -327,15 +339,23 @@ def create_app(index: Index, embedder: Embedder, token: str | None = None) -> Fa
 
     @api.get("/{page:path}", response_class=HTMLResponse, include_in_schema=False)
     def document(page: str) -> Response:
-        path = state.pages.path_of(page)
-        if path is None:
+        found = state.pages.at(page)
+        if found is None:
             raise HTTPException(404)
-        return state.html(state.pages.document(path))
+        return state.html(found)
 
     return api
 
 
+def _problem(error: Any) -> str:
+    """One validation error, naming the field at fault when there is one."""
+    field_name = ".".join(str(part) for part in error.get("loc", ())[1:])
+    message = str(error.get("msg", ""))
+    return f"{field_name}: {message}" if field_name else message
+
+
 _TOKEN_HELP = (
-    "This server was started on a network address, so writing needs the access token it "
-    "printed at start. Open the link it printed once (it ends in ?token=…), then try again."
+    "This server needs its access token before it writes anything. Open the link it printed "
+    "when it started (it ends in ?token=…) once in this browser, then try again; through the "
+    "API, send the token in an X-Inquiring-Token header."
 )

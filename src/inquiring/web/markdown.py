@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from urllib.parse import unquote
 
 import nh3
@@ -19,6 +20,7 @@ from markdown_it.utils import EnvType, OptionsDict
 
 from ..parse import URL_SCHEME, WIKILINK, Link, wikilink_parts
 from ..vault import Resolver
+from .security import is_passive
 from .urls import file_url, href, page_for
 
 _MARK = re.compile(r"==(\S(?:[^=\n]*\S)?)==")
@@ -38,9 +40,17 @@ _ATTRIBUTES = {
 class MarkdownRenderer:
     """Render bodies with the vault's links resolved to page URLs, relative to the page."""
 
-    def __init__(self, resolver: Resolver, titles: dict[str, str]) -> None:
+    def __init__(
+        self,
+        resolver: Resolver,
+        titles: dict[str, str],
+        inline: Callable[[str], str | None] | None = None,
+    ) -> None:
         self.resolver = resolver
         self.titles = titles  # document path → title; attachments are absent
+        # Set for the published site, where no file a browser could run is published: it gives
+        # an image of that kind as a data: URI (shown, never run on the site's origin), or None.
+        self.inline = inline
         self.md = MarkdownIt("commonmark", {"html": True, "linkify": False}).enable(
             ["table", "strikethrough"]
         )
@@ -58,15 +68,27 @@ class MarkdownRenderer:
 
     def render(self, body: str, from_path: str, prefix: str) -> str:
         """`body` of the document at `from_path`, on a page `prefix` away from the root."""
-        env = {"from": from_path, "prefix": prefix}
-        return clean(self.md.render(body, env))
+        env: EnvType = {"from": from_path, "prefix": prefix, "inline": {}}
+        markup = clean(self.md.render(body, env))
+        # After cleaning, which drops every data: URI a note's own HTML might hold.
+        for url, data in env["inline"].items():
+            markup = markup.replace(f'src="{html.escape(url)}"', f'src="{data}"')
+        return markup
 
     def _resolve(self, target: str, fragment: str, embed: bool, style: str, env: EnvType):
         return self.resolver.resolve(Link(target, fragment, "", 0, embed, style), env["from"])
 
-    def _url(self, path: str, fragment: str, env: EnvType) -> str:
+    def _url(self, path: str, fragment: str, env: EnvType, embed: bool = False) -> str | None:
+        """The link to a document or file; None for a file the published site leaves out."""
         target = page_for(path) if path in self.titles else file_url(path)
-        return href(env["prefix"], target) + (f"#{_anchor(fragment)}" if fragment else "")
+        url = href(env["prefix"], target) + (f"#{_anchor(fragment)}" if fragment else "")
+        if path in self.titles or self.inline is None or is_passive(path):
+            return url
+        data = self.inline(path) if embed else None
+        if data is None:
+            return None
+        env["inline"][url] = data
+        return url
 
     def _render_wikilink(
         self, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType
@@ -77,7 +99,9 @@ class MarkdownRenderer:
         resolved = self._resolve(target, fragment, embed, "wiki", env)
         if resolved is None:
             return _unresolved(shown or target or fragment, target or fragment)
-        url = self._url(resolved, fragment, env)
+        url = self._url(resolved, fragment, env, embed)
+        if url is None:
+            return _withheld(shown or target)
         if embed and resolved not in self.titles and _IMAGE.search(resolved):
             return f'<img src="{html.escape(url)}" alt="{html.escape(shown or target)}">'
         label = shown or self.titles.get(resolved) or target
@@ -95,8 +119,12 @@ class MarkdownRenderer:
                 token.attrSet("class", "unresolved")
                 token.attrSet("title", f"Not in this vault: {unquote(target)}")
                 token.attrSet("href", "#")
+            elif (url := self._url(resolved, unquote(fragment), env)) is None:
+                token.attrSet("class", "unresolved")
+                token.attrSet("title", _WITHHELD)
+                token.attrSet("href", "#")
             else:
-                token.attrSet("href", self._url(resolved, unquote(fragment), env))
+                token.attrSet("href", url)
         return RendererHTML.renderToken(self.md.renderer, tokens, idx, options, env)
 
     def _render_heading_open(
@@ -114,7 +142,9 @@ class MarkdownRenderer:
         raw = str(token.attrGet("src") or "")
         if raw and not URL_SCHEME.match(raw) and not raw.startswith("//"):
             resolved = self._resolve(unquote(raw), "", True, "markdown", env)
-            token.attrSet("src", self._url(resolved, "", env) if resolved else "")
+            token.attrSet(
+                "src", (self._url(resolved, "", env, embed=True) or "") if resolved else ""
+            )
         return self.md.renderer.image(tokens, idx, options, env)
 
 
@@ -146,6 +176,13 @@ def _mark_rule(state: StateInline, silent: bool) -> bool:
 def _unresolved(label: str, target: str) -> str:
     title = html.escape(f"No note or file in this vault matches “{target}”")
     return f'<span class="unresolved" title="{title}">{html.escape(label)}</span>'
+
+
+_WITHHELD = "Left out of the published site: a browser could run this kind of file"
+
+
+def _withheld(label: str) -> str:
+    return f'<span class="unresolved" title="{_WITHHELD}">{html.escape(label)}</span>'
 
 
 def _anchor(heading: str) -> str:

@@ -5,13 +5,16 @@ A page is a template name and a context of plain values; nothing here knows abou
 
 from __future__ import annotations
 
+import base64
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import InquiringError
+from ..errors import InquiringError, NotFound
 from ..index import DocRow, Index
 from ..lines import Staleness, staleness
 from ..search import Searcher
@@ -21,6 +24,7 @@ from .markdown import MarkdownRenderer
 from .urls import href, page_for, prefix_for
 
 MAX_QUERY = 1000  # characters; a longer search from the browser is refused with a clear page
+MAX_INLINE = 512 * 1024  # bytes; a larger SVG is left out of the published site
 RELATED_NEAR = 5  # semantically near notes shown beside the linked ones
 NEAR_POOL = 20  # nearest notes looked up, so that five remain once linked ones are left out
 COVERAGE_TEXT = {
@@ -60,10 +64,11 @@ class Page:
 class Pages:
     """Builds every page of a vault from its index, caching what depends only on the vault."""
 
-    def __init__(self, searcher: Searcher, title: str = "") -> None:
+    def __init__(self, searcher: Searcher, title: str = "", published: bool = False) -> None:
         self.searcher = searcher
         self.index: Index = searcher.index
         self.title = title or self.index.vault.root.name
+        self.published = published  # for a static host: files a browser could run are left out
         self.lock = threading.RLock()  # one SQLite connection: one page at a time
         self._generation: int | None = None
         self._stale: dict[str, Staleness] = {}
@@ -79,7 +84,9 @@ class Pages:
         self.by_id = {r.id: r.path for r in self.rows.values()}
         self.by_page = {page_for(p): p for p in self.rows}
         self.renderer = MarkdownRenderer(
-            self.index.resolver(), {p: r.title for p, r in self.rows.items()}
+            self.index.resolver(),
+            {p: r.title for p, r in self.rows.items()},
+            self._published_file if self.published else None,
         )
         self.graph: dict[str, set[str]] = {p: set() for p, r in self.rows.items()}
         for src, dst in self.index.db.execute(
@@ -101,10 +108,20 @@ class Pages:
         self._neighbours = {}
         self._generation = generation
 
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Hold the connection and one snapshot of the index, with the caches loaded from it.
+
+        Lines written by another connection meanwhile show up on the next page, never halfway
+        through one.
+        """
+        with self.lock, self.index.snapshot():
+            self._load()
+            yield
+
     def prepare_all(self) -> None:
         """Find every note's nearest notes in a few matrix products, before a whole-site build."""
-        with self.lock:
-            self._load()
+        with self.reading():
             ids = [r.id for r in self.rows.values() if r.kind == "note"]
             self._neighbours.update(self.searcher.vectors().neighbours(ids, NEAR_POOL))
 
@@ -118,39 +135,51 @@ class Pages:
 
     def paths(self) -> list[str]:
         """Every indexed document's vault path."""
-        with self.lock:
-            self._load()
+        with self.reading():
             return sorted(self.rows)
 
-    def path_of(self, page: str) -> str | None:
-        """The vault path shown at `page`, or None: only indexed documents have pages."""
-        with self.lock:
-            self._load()
-            return self.by_page.get(page)
+    def at(self, page: str) -> Page | None:
+        """The page at address `page`, or None: only indexed documents have pages."""
+        with self.reading():
+            path = self.by_page.get(page)
+            return None if path is None else self.document(path)
 
     def attachment(self, path: str) -> Path | None:
         """The file of a linked attachment, or None; a symlink out of the vault counts as none."""
-        with self.lock:
-            self._load()
+        with self.reading():
             if path not in self.attachments:
                 return None
+        return self._file(path)
+
+    def _file(self, path: str) -> Path | None:
         root = self.index.vault.root.resolve()
         target = (root / path).resolve()
         return target if root in target.parents and target.is_file() else None
+
+    def _published_file(self, path: str) -> str | None:
+        """An SVG image a note shows, as a data: URI for the published site, or None.
+
+        Served as a file from the site, an SVG's scripts would run on its origin; inside
+        an <img> they never run, and a data: URI cannot be opened on the site's origin.
+        """
+        file = self._file(path) if path.lower().endswith(".svg") else None
+        if file is None or file.stat().st_size > MAX_INLINE:
+            return None
+        return "data:image/svg+xml;base64," + base64.b64encode(file.read_bytes()).decode("ascii")
 
     # -- pages ------------------------------------------------------------------------------------
 
     def document(self, path: str) -> Page:
         """The page of any indexed document, by its kind."""
-        with self.lock:
-            self._load()
+        with self.reading():
+            if path not in self.rows:
+                raise NotFound(f"{path} is not in the index")
             kind = self.rows[path].kind
             build = {"line": self._line, "hub": self._hub, "source": self._source}
             return build.get(kind, self._note)(path)
 
     def home(self) -> Page:
-        with self.lock:
-            self._load()
+        with self.reading():
             stats = self.index.stats()
             lines = sorted(
                 (r for r in self.rows.values() if r.kind == "line"),
@@ -179,21 +208,15 @@ class Pages:
             )
 
     def search(self, query: str, limit: int = 20) -> Page:
-        query = query.strip()
-        if len(query) > MAX_QUERY:
-            raise BadRequest(
-                f"That search is {len(query):,} characters long; "
-                f"please keep it under {MAX_QUERY:,}, a sentence or two."
-            )
+        query = checked_query(query, "search")
         context: dict[str, Any] = {"query": query, "hits": [], "coverage": None}
         if query:
-            with self.lock:
-                self._load()
+            with self.reading():
                 result = self.searcher.search(query, limit=limit)
+                context["hits"] = [(self.ref(h.doc.path), h.score, h.why) for h in result.hits]
             context["coverage"] = result.coverage
             context["coverage_text"] = COVERAGE_TEXT[result.coverage]
             context["message"] = result.message
-            context["hits"] = [(self.ref(h.doc.path), h.score, h.why) for h in result.hits]
         return Page("search.html", "search.html", context)
 
     def _body(self, path: str, body: str | None = None) -> str:
@@ -332,10 +355,20 @@ class Pages:
 
     def feed_entries(self, limit: int = 50) -> list[DocRow]:
         """The newest lines and notes, for the Atom feed."""
-        with self.lock:
-            self._load()
+        with self.reading():
             dated = [r for r in self.rows.values() if r.kind in ("line", "note") and r.date]
             return sorted(dated, key=lambda r: (r.date, r.path), reverse=True)[:limit]
+
+
+def checked_query(text: str, what: str) -> str:
+    """`text` stripped, or BadRequest when it is far longer than any question."""
+    text = text.strip()
+    if len(text) > MAX_QUERY:
+        raise BadRequest(
+            f"That {what} is {len(text):,} characters long; "
+            f"please keep it under {MAX_QUERY:,}, a sentence or two."
+        )
+    return text
 
 
 def _second(pages: Pages, neighbour: str, centre: str) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .pages import COVERAGE_TEXT, Page
+from .security import SITE_POLICY
 from .urls import href, prefix_for
 
 
@@ -18,7 +19,9 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.globals.update(site_title=site_title, live=live, coverage_text=COVERAGE_TEXT)
+        self.env.globals.update(
+            site_title=site_title, live=live, coverage_text=COVERAGE_TEXT, site_policy=SITE_POLICY
+        )
 
     def render(self, page: Page) -> str:
         prefix = prefix_for(page.page)
