@@ -80,7 +80,7 @@ HTML = re.compile(
 _EMBED = re.compile(r"!\[\[[^\[\]]*\]\]|!\[[^\[\]]*\](?:\([^()]*\)|\[[^\[\]]*\])")
 _FOOTNOTE = re.compile(r"\[\^[^\[\]]*\]")
 _REFERENCE_LINK = re.compile(r"\[(?!\d+\])([^\[\]]+)\]\[[^\[\]]*\]")
-_URL = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)\S+", re.IGNORECASE)
+_URL = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)\S*", re.IGNORECASE)
 _HIGHLIGHT = re.compile(r"==(\S(?:[^=]*\S)?)==")
 _TAG = re.compile(r"(?<![\w&#])#(?=[A-Za-z])")
 _LEADING_MARKUP = re.compile(r"^(?:[#>*+|=~-]+\s*|\d{1,3}[.)]\s+)+")
@@ -102,7 +102,7 @@ def plain_prose(text: str) -> str:
     text = _URL.sub("", text)
     text = _HIGHLIGHT.sub(r"\1", text).replace("==", "=").replace("%%", "").replace("~~", "")
     text = _TAG.sub("", text)  # an Obsidian #tag would tag the line
-    return " ".join(text.split())
+    return re.sub(r"\s+(?=[.,;:!?](\s|$))", "", " ".join(text.split()))
 
 
 def clean(sentence: str) -> str:

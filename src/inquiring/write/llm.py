@@ -7,7 +7,7 @@ problem stated; after that the extractive writer is used, with a warning. A mode
 not answer within the timeout is not asked again: the extractive writer takes over at once.
 
 Models write Markdown whatever they are told, so a reply is read as prose: only `[n]` markers
-(also written `[1, 3]`, `[1-3]` or `[1](anything)`) become citations; the rest of its
+(also written `[1, 3]`, `[1-3]`, `[note 1]` or `[1](anything)`) become citations; the rest of its
 Markdown is reduced to plain words by `plain_prose` (headings, rules, code fences, a
 "Sure! Here is…" preamble and a trailing "Sources:" list are dropped here).
 """
@@ -32,13 +32,15 @@ _MARKER_LIST = re.compile(
     r"\[(?:notes?\s*)?#?(\d+(?:\s*(?:,|;|and|-|\u2013|\u2014)\s*(?:notes?\s*)?#?\d+)+)\]",
     re.IGNORECASE,
 )
-_MARKER_LINK = re.compile(r"\[(?:notes?\s*)?#?(\d+)\]\([^()\n]*\)", re.IGNORECASE)
+_MARKER_ALIAS = re.compile(r"\[(?:notes?\s*)?#?(\d+)\](?:\([^()\n]*\))?", re.IGNORECASE)
 _MARKER_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\d+\])+)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(])")
 _REFUSAL = re.compile(r"^\s*(i'm sorry|i am sorry|i can(no|')t|as an ai)", re.IGNORECASE)
 # Lines that are structure, not prose: headings, rules, fences, table rulers, link definitions.
-_NOT_PROSE = re.compile(r"^\s*(#{1,6}(\s|$)|([-*_=~`]\s*){3,}$|\|?\s*:?-{2,}|\[[^\]]+\]:)")
-_LIST_MARK = re.compile(r"^\s*(?:[>*+-]\s*|\d{1,3}[.)]\s+)+")
+_NOT_PROSE = re.compile(
+    r"^\s*(#{1,6}(\s|$)|(`{3,}|~{3,}).*|([-*_=~]\s*){3,}$|\|?\s*:?-{2,}|\[[^\]]+\]:)"
+)
+_LIST_MARK = re.compile(r"^\s*(?:[>*+|-]\s*|\d{1,3}[.)]\s+)+")
 _SOURCES = re.compile(
     r"^\W*(sources|references|citations|bibliography|works cited|notes cited|cited notes)"
     r"\W*$",
@@ -128,10 +130,10 @@ def _prose_blocks(text: str) -> list[str]:
     for line in HTML.sub(" ", text).splitlines():  # a comment or tag may span lines
         if _SOURCES.match(line):
             break  # a "Sources:" list repeats the citations as links: the line makes its own
-        lines.append("" if _NOT_PROSE.match(line) else _LIST_MARK.sub("", line))
+        lines.append("" if _NOT_PROSE.match(line) else _LIST_MARK.sub("", line).rstrip(" |"))
     blocks = []
     for block in re.split(r"\n\s*\n", "\n".join(lines)):
-        block = _MARKER_LIST.sub(_expand, _MARKER_LINK.sub(r"[\1]", block))
+        block = _MARKER_LIST.sub(_expand, _MARKER_ALIAS.sub(r"[\1]", block))
         block = _MARKER_AFTER_STOP.sub(r"\2\1", plain_prose(block))
         if re.search(r"\w", block):
             blocks.append(block)
