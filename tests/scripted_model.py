@@ -2,7 +2,8 @@
 
 Its replies come from a queue and can misbehave the way real models do: a reply can be text,
 a function of the prompt (to quote the notes it was given), an exception to raise, or `HANG`:
-no answer until `released` is set, like a provider that stopped responding.
+no answer until `released` is set (or HANG_LIMIT passes), like a provider that stopped
+responding.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import llm
 from llm.plugins import pm
 
 HANG = object()
+HANG_LIMIT = 180  # seconds: a hang ends at last, so that a broken build fails, not hangs
 PLUGIN = "inquiring-scripted-model"
 Reply = str | Callable[[str], str] | BaseException | object
 
@@ -43,7 +45,7 @@ class ScriptedModel:
         reply = self.replies.pop(0) if self.replies else ""
         if reply is HANG:
             self.hanging.set()
-            self.released.wait()
+            self.released.wait(HANG_LIMIT)
             reply = self.replies.pop(0) if self.replies else ""
         if isinstance(reply, BaseException):
             raise reply
