@@ -136,6 +136,7 @@ def test_ask_whose_client_left_saves_nothing_and_pages_keep_answering(clean_vaul
         # Asks are written one at a time: this one can only finish once the first has ended.
         answer = client.post("/api/ask", json={"question": OTHER, "new": True})
     assert answer.status_code == 200, answer.text
+    assert "did not produce a usable line" in answer.json()["warnings"][0]
     saved = answer.json()["saved"]
     assert [p.relative_to(clean_vault).as_posix() for p in clean_vault.glob("lines/*.md")] == [
         saved
