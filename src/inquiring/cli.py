@@ -654,7 +654,7 @@ def serve(
     """Browse, search and ask the vault in your browser."""
     import uvicorn
 
-    from .web.app import SHUTDOWN_GRACE, create_app
+    from .web.app import SHUTDOWN_GRACE, Server, create_app
 
     index = _open(ctx, embed=True)
     if token is None and host not in LOOPBACK:
@@ -666,9 +666,10 @@ def serve(
     if token:
         err.print("[yellow]Open that address once to be able to ask questions; keep it private.[/]")
     err.print("[dim]Press Ctrl+C to stop.[/]")
-    uvicorn.run(
+    config = uvicorn.Config(
         web, host=host, port=port, log_level="warning", timeout_graceful_shutdown=SHUTDOWN_GRACE
     )
+    Server(config).run()
 
 
 @command(group=site_app, name="build")

@@ -15,9 +15,11 @@ from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
+from types import FrameType
 from typing import Any
 from urllib.parse import urlsplit
 
+import uvicorn
 from fastapi import FastAPI, Form, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -213,6 +215,20 @@ class App:
             job.done = True
 
 
+class Server(uvicorn.Server):
+    """uvicorn's server, cancelling every running ask the moment it is told to stop.
+
+    Cancelled asks end within a fraction of a second, so their requests are answered and
+    Ctrl+C or SIGTERM stops the server at once instead of after the grace period.
+    """
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        app = self.config.app
+        if isinstance(app, FastAPI):
+            app.state.inquiring.stop()
+        super().handle_exit(sig, frame)
+
+
 def create_app(index: Index, embedder: Embedder, token: str | None = None) -> FastAPI:
     """The web app for one vault. `token`, when set, is needed to ask and to refresh."""
     state = App(index, embedder, token)
@@ -220,7 +236,8 @@ def create_app(index: Index, embedder: Embedder, token: str | None = None) -> Fa
     @asynccontextmanager
     async def lifespan(api: FastAPI) -> AsyncIterator[None]:
         yield
-        state.stop()  # background asks end now; their model calls are abandoned, not awaited
+        # `Server` cancels asks at the signal already; this covers any other way of stopping.
+        state.stop()
 
     api = FastAPI(
         lifespan=lifespan,
@@ -253,7 +270,7 @@ def create_app(index: Index, embedder: Embedder, token: str | None = None) -> Fa
 
     @api.exception_handler(InquiringError)
     async def refused(request: Request, exc: InquiringError) -> Response:
-        status = 404 if isinstance(exc, NotFound) else 400
+        status = 404 if isinstance(exc, NotFound) else 503 if isinstance(exc, Cancelled) else 400
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": str(exc)}, status_code=status)
         return state.error(request, status, "That did not work", str(exc))
