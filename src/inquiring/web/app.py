@@ -146,6 +146,7 @@ class App:
         progress: Callable[[str], None],
         cancel: threading.Event,
     ) -> tuple[Answer, Path]:
+        """One ask on a connection of its own, then the new line indexed."""
         index = Index(self.index.vault)
         try:
             root = index.vault.root
