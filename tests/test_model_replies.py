@@ -105,7 +105,10 @@ MESSY = {
         "https://example.org/x?a=1.\n\n{s2} [2] #finetuning %%hidden%%.\n=====\n\n"
         "{s3} [3] ==(not supported by its citation)==.\n\n> {s1} [1].\n\n| {s2} [2]. |\n|---|"
     ),
-    "marker forms": "{s1} [1, 2].\n\n{s2} [2][3].\n\n{s3} [1-3].\n\n{s1}. [note 1]",
+    "marker forms": (
+        "{s1} [1, 2].\n\n{s2} [2][3].\n\n{s3} [1-3].\n\n{s1}. [note 1]\n\n"
+        "References: [1] [[{t1}]], [2] https://example.com/two"
+    ),
 }
 
 

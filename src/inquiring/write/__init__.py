@@ -80,10 +80,10 @@ HTML = re.compile(
 _EMBED = re.compile(r"!\[\[[^\[\]]*\]\]|!\[[^\[\]]*\](?:\([^()]*\)|\[[^\[\]]*\])")
 _FOOTNOTE = re.compile(r"\[\^[^\[\]]*\]")
 _REFERENCE_LINK = re.compile(r"\[(?!\d+\])([^\[\]]+)\]\[[^\[\]]*\]")
-_URL = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)\S*", re.IGNORECASE)
+_URL = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S*", re.IGNORECASE)
 _HIGHLIGHT = re.compile(r"==(\S(?:[^=]*\S)?)==")
 _TAG = re.compile(r"(?<![\w&#])#(?=[A-Za-z])")
-_LEADING_MARKUP = re.compile(r"^(?:[#>*+|=~-]+\s*|\d{1,3}[.)]\s+)+")
+_LEADING_MARKUP = re.compile(r"^(?:[#>*+|=~\-\u2013\u2014]+\s*|\d{1,3}[.)]\s+)+")
 
 
 def plain_prose(text: str) -> str:
@@ -100,7 +100,7 @@ def plain_prose(text: str) -> str:
     text = _REFERENCE_LINK.sub(r"\1", text)
     text = plain(text)  # wikilinks and [text](url) become their words; emphasis marks go
     text = _URL.sub("", text)
-    text = _HIGHLIGHT.sub(r"\1", text).replace("==", "=").replace("%%", "").replace("~~", "")
+    text = re.sub(r"={2,}", "=", _HIGHLIGHT.sub(r"\1", text)).replace("%%", "").replace("~~", "")
     text = _TAG.sub("", text)  # an Obsidian #tag would tag the line
     return re.sub(r"\s+(?=[.,;:!?](\s|$))", "", " ".join(text.split()))
 
@@ -111,9 +111,11 @@ def clean(sentence: str) -> str:
     No bracket survives and nothing at its start reads as a heading, list, quote or table,
     so a sentence cannot change the structure of the line it is written into.
     """
-    text = re.sub(r"[\[\]]", "", plain_prose(sentence))
-    text = re.sub(r"<(?=[A-Za-z/!?])", "", text)
-    text = _LEADING_MARKUP.sub("", text).strip().strip("-\u2013\u2014 ")
+    text, before = sentence, None
+    while text != before:  # removing one piece can join two into markup: "<%%b" → "<b"
+        before = text
+        text = re.sub(r"[\[\]]|<+(?=[A-Za-z/!?])", "", plain_prose(text))
+        text = _LEADING_MARKUP.sub("", text).strip("-\u2013\u2014 ")
     if text and text[-1] not in ".!?":
         text += "."
     return text[0].upper() + text[1:] if text else text

@@ -43,7 +43,7 @@ _NOT_PROSE = re.compile(
 _LIST_MARK = re.compile(r"^\s*(?:[>*+|-]\s*|\d{1,3}[.)]\s+)+")
 _SOURCES = re.compile(
     r"^\W*(sources|references|citations|bibliography|works cited|notes cited|cited notes)"
-    r"\W*$",
+    r"\W*(:.*)?$",  # "Sources:" alone or followed by the list on the same line
     re.IGNORECASE,
 )
 _PREAMBLE = re.compile(
