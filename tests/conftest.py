@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from scripted_model import ScriptedModel, register, unregister
 
 from inquiring.index import Index
 from inquiring.vault import Vault
@@ -62,43 +63,12 @@ def bump_mtime(path: Path) -> None:
     os.utime(path, (st.st_atime, st.st_mtime + 5))
 
 
-class ScriptedModel:
-    """A stand-in LLM registered through `llm`'s plugin hook: replies from a queue."""
-
-    model_id = "scripted"
-
-    def __init__(self) -> None:
-        import llm
-
-        class Model(llm.Model):
-            model_id = "scripted"
-            can_stream = False
-
-            def execute(inner, prompt, stream, response, conversation):
-                self.prompts.append(prompt.prompt)
-                yield self.replies.pop(0) if self.replies else ""
-
-        self.model = Model()
-        self.replies: list[str] = []
-        self.prompts: list[str] = []
-
-
 @pytest.fixture
-def scripted_llm():
-    import llm
-    from llm.plugins import pm
-
+def scripted_llm() -> ScriptedModel:
+    """The scripted model, registered as 'scripted' for the test, with an empty queue."""
     scripted = ScriptedModel()
-
-    class Plugin:
-        __name__ = "InquiringScriptedModel"
-
-        @llm.hookimpl
-        def register_models(self, register):
-            register(scripted.model)
-
-    pm.register(Plugin(), name="inquiring-scripted-model")
+    register(scripted)
     try:
         yield scripted
     finally:
-        pm.unregister(name="inquiring-scripted-model")
+        unregister(scripted)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import Cancelled
 from .lines import corpus_hashes, near_duplicate, save_line
 from .plan import Outline, plan
 from .search import Searcher
@@ -32,14 +34,23 @@ def extractive(searcher: Searcher, outline: Outline) -> Draft:
     return write_extractive(searcher.index, outline)
 
 
-def configured_writer(root: Path, model: str, prompt: str) -> Writer | None:
-    """The LLM writer for a configured model, or None: then nothing is sent anywhere."""
+def configured_writer(
+    root: Path,
+    model: str,
+    prompt: str,
+    timeout: float = 60.0,
+    cancel: threading.Event | None = None,
+) -> Writer | None:
+    """The LLM writer for a configured model, or None: then nothing is sent anywhere.
+
+    The model gets `timeout` seconds to answer; setting `cancel` abandons the call at once.
+    """
     if not model:
         return None
     template = load_template(root / prompt if prompt else None)
 
     def write(searcher: Searcher, outline: Outline) -> Draft:
-        return write_llm(searcher.index, outline, model, template)
+        return write_llm(searcher.index, outline, model, template, timeout, cancel)
 
     return write
 
@@ -54,23 +65,34 @@ def ask(
     line_path: Path | None = None,
     judge: str | None = None,
     progress: Callable[[str], None] = lambda step: None,
+    cancel: threading.Event | None = None,
 ) -> Answer:
-    """Answer `question` from the vault as an inquiring line; `progress` hears each step."""
+    """Answer `question` from the vault as an inquiring line; `progress` hears each step.
+
+    Setting `cancel` (its asker left, the server is stopping) ends the ask at its next step
+    with `Cancelled`, and always before anything is saved.
+    """
+
+    def step(name: str) -> None:
+        if cancel is not None and cancel.is_set():
+            raise Cancelled("the ask was cancelled, so no line was saved")
+        progress(name)
+
     if not new and line_path is None:
         duplicate = near_duplicate(searcher, question)
         if duplicate:
             empty = Draft(question, "", "", "", [], [])
             return Answer(empty, Outline(question, "", [], [], [], []), duplicate=duplicate)
-    progress("Finding the notes that bear on the question")
+    step("Finding the notes that bear on the question")
     result = searcher.search(question, limit=CANDIDATES)
-    progress("Planning the argument")
+    step("Planning the argument")
     outline = plan(searcher, result)
-    progress("Writing")
+    step("Writing")
     draft = writer(searcher, outline)
     answer = Answer(draft, outline, warnings=list(draft.warnings))
     if not draft.paragraphs:
         return answer
-    progress("Checking every citation")
+    step("Checking every citation")
     checker = SupportChecker(searcher.index, searcher.embedder, outline=outline)
     answer.support = checker.check(draft, drop=drop_unsupported, judge=judge)
     if not any(not s.connective for p in draft.paragraphs for s in p):
@@ -82,7 +104,7 @@ def ask(
         return answer
     draft.dek = dek_for(question, len(draft.sources))  # some citations may have been dropped
     if save:
-        progress("Saving the line")
+        step("Saving the line")
         consulted = [n.doc.path for n in outline.notes]
         corpus = corpus_hashes(searcher.index, consulted)
         answer.path = save_line(searcher.index, draft, answer.support, corpus, line_path)

@@ -79,6 +79,7 @@ def ask(
     judge: Annotated[
         bool, typer.Option(help="Also ask the configured model whether each citation holds.")
     ] = False,
+    timeout: TimeoutOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Answer a question from the vault: an essay whose every claim cites its note.
@@ -94,7 +95,9 @@ def ask(
     chosen = model or settings.llm_model
     if judge and not chosen:
         raise InquiringError("--judge needs a model: pass --model NAME or set [llm] model")
-    writer = configured_writer(ctx.obj.root, chosen, settings.llm_prompt)
+    writer = configured_writer(
+        ctx.obj.root, chosen, settings.llm_prompt, timeout or settings.llm_timeout
+    )
     with err.status(f"Writing with {chosen}…") if writer else nullcontext():
         answer = ask_question(
             searcher,
@@ -140,6 +143,7 @@ def refresh(
     line: Annotated[str | None, typer.Argument(help="The line to rewrite (path or title).")] = None,
     all_lines: Annotated[bool, typer.Option("--all", help="Rewrite every stale line.")] = False,
     model: Annotated[str | None, typer.Option(help="Write with this `llm` model.")] = None,
+    timeout: TimeoutOption = None,
 ) -> None:
     """Rewrite a line (or every stale one) from the vault as it is now."""
     if not line and not all_lines:
@@ -153,7 +157,12 @@ def refresh(
             raise InquiringError(f"{targets[0].path} is not an inquiring line")
     else:
         targets = [r for r in index.documents("line") if staleness(searcher, r.path).stale]
-    writer = configured_writer(ctx.obj.root, model or settings.llm_model, settings.llm_prompt)
+    writer = configured_writer(
+        ctx.obj.root,
+        model or settings.llm_model,
+        settings.llm_prompt,
+        timeout or settings.llm_timeout,
+    )
     for row in targets:
         question = str(index.front_matter(row.path).get("question") or row.title)
         ask_question(
@@ -173,6 +182,14 @@ eval_app = typer.Typer(help="Measure how well inquiring answers questions with k
 app.add_typer(eval_app, name="eval")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+TimeoutOption = Annotated[
+    float | None,
+    typer.Option(
+        min=0.1,
+        help="Seconds to wait for the model before the extractive writer takes over "
+        "(default: [llm] timeout in inquiring.toml, else 60).",
+    ),
+]
 
 
 class LazyProgress:
@@ -636,7 +653,7 @@ def serve(
     """Browse, search and ask the vault in your browser."""
     import uvicorn
 
-    from .web.app import create_app
+    from .web.app import SHUTDOWN_GRACE, Server, create_app
     from .web.security import is_loopback
 
     index = _open(ctx, embed=True)
@@ -649,7 +666,10 @@ def serve(
     if token:
         err.print("[yellow]Open that address once to be able to ask questions; keep it private.[/]")
     err.print("[dim]Press Ctrl+C to stop.[/]")
-    uvicorn.run(web, host=host, port=port, log_level="warning")
+    config = uvicorn.Config(
+        web, host=host, port=port, log_level="warning", timeout_graceful_shutdown=SHUTDOWN_GRACE
+    )
+    Server(config).run()
 
 
 @command(group=site_app, name="build")

@@ -11,3 +11,11 @@ class VaultNotFound(InquiringError):
 
 class NotFound(InquiringError):
     pass
+
+
+class Cancelled(InquiringError):
+    """An ask stopped before saving: its client left, or the server is shutting down."""
+
+
+class ModelTimeout(InquiringError):
+    """The model did not answer in time; the caller decides what to do instead."""

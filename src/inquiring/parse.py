@@ -291,7 +291,7 @@ def _scan(masked: list[str | None], body_line: int) -> tuple[list[Link], list, s
         number = body_line + offset
         heading = _HEADING.match(line)
         if heading:
-            level, text = len(heading.group(1)), _plain(heading.group(2) or "")
+            level, text = len(heading.group(1)), plain(heading.group(2) or "")
             if level == 1 and not first_h1 and text:
                 first_h1 = text
             if level == 2 and text:
@@ -323,7 +323,7 @@ def _links_in_line(line: str, number: int, section: str) -> list[Link]:
         link = Link(
             unquote(target).strip(),
             unquote(fragment).strip(),
-            _plain(match.group(2)),
+            plain(match.group(2)),
             number,
             bool(match.group(1)),
             "markdown",
@@ -342,8 +342,8 @@ def wikilink_parts(inner: str, in_table: bool = False) -> tuple[str, str, str]:
     return target.strip(), fragment.strip(), shown.strip()
 
 
-def _plain(text: str) -> str:
-    """Markdown inline text → plain text, for titles and summaries."""
+def plain(text: str) -> str:
+    """Markdown inline text → plain text: links become their shown text, markup goes."""
     text = WIKILINK.sub(lambda m: _wikilink_label(m.group(2)), text)
     text = _MDLINK.sub(lambda m: m.group(2), text)
     text = _INLINE_MARKUP.sub("", text)
@@ -371,7 +371,7 @@ def _first_paragraph(lines: list[str], masked: list[str | None], limit: int = 60
             block.append(stripped.lstrip(">-*+ ").strip())
         elif block:
             break
-    text = _plain(" ".join(block))
+    text = plain(" ".join(block))
     if len(text) <= limit:
         return text
     cut = text[:limit].rsplit(" ", 1)[0]

@@ -53,6 +53,8 @@ def answer_json(answer: Answer, root: Path) -> dict[str, Any]:
             "recall": round(answer.support[1], 3),
         },
     }
+    if answer.warnings:  # e.g. the model did not answer in time and the extractive writer wrote it
+        data["warnings"] = answer.warnings
     if draft.message:
         data["message"] = draft.message
         data["nearest"] = [

@@ -14,6 +14,7 @@ class Settings:
     title: str = ""
     llm_model: str = ""  # empty: no model, nothing is sent anywhere
     llm_prompt: str = ""  # a prompt template file, relative to the vault
+    llm_timeout: float = 60.0  # seconds to wait for the model before the extractive writer
     embedder: str = "all-MiniLM-L6-v2"
 
 
@@ -32,9 +33,16 @@ def load_settings(vault: Vault) -> Settings:
     embedder = data.get("embedder", {})
     if not isinstance(llm, dict) or not isinstance(embedder, dict):
         raise InquiringError(f"{path}: [llm] and [embedder] must be tables")
+    timeout = llm.get("timeout", Settings.llm_timeout)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+        raise InquiringError(
+            f"{path}: [llm] timeout must be a number of seconds above 0, like 60 "
+            f"(it is {timeout!r})"
+        )
     return Settings(
         title=str(data.get("title", "")),
         llm_model=str(llm.get("model", "")),
         llm_prompt=str(llm.get("prompt", "")),
+        llm_timeout=float(timeout),
         embedder=str(embedder.get("name", Settings.embedder)),
     )

@@ -6,15 +6,19 @@ endpoints, and turns every failure into a readable page with the right status.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
+import uvicorn
 from fastapi import FastAPI, Form, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -24,7 +28,7 @@ from starlette.exceptions import HTTPException
 
 from ..ask import Answer, ask, configured_writer, extractive
 from ..embed import Embedder
-from ..errors import InquiringError, NotFound
+from ..errors import Cancelled, InquiringError, NotFound
 from ..index import Index
 from ..render import answer_json, search_json
 from ..search import Searcher
@@ -36,6 +40,7 @@ from .security import HEADERS, Guard, attachment_headers
 from .urls import page_for
 
 TOKEN_COOKIE = "inquiring_token"
+SHUTDOWN_GRACE = 3  # seconds `serve` lets requests finish on Ctrl+C; running asks are cancelled
 
 
 @dataclass
@@ -74,6 +79,8 @@ class App:
         self.renderer = Renderer(self.pages.title, live=True)
         self.jobs: dict[str, Job] = {}
         self.writing = threading.Lock()  # one line written at a time
+        self.running: set[threading.Event] = set()  # the cancel switch of every running ask
+        self.stopping = threading.Event()
 
     def html(self, page: Page, status: int = 200) -> HTMLResponse:
         return HTMLResponse(self.renderer.render(page), status_code=status)
@@ -113,30 +120,84 @@ class App:
         new: bool,
         line: str = "",
         progress: Callable[[str], None] = lambda step: None,
+        cancel: threading.Event | None = None,
     ) -> tuple[Answer, Path]:
         """Write a line with its own connection, one at a time, so pages stay quick meanwhile.
 
-        Returns the answer and the vault root (for paths relative to it).
+        Setting `cancel` (or stopping the server) ends the ask without saving anything, even
+        while it waits for the model or for another ask to finish. Returns the answer and the
+        vault root (for paths relative to it).
         """
-        with self.writing:
-            index = Index(self.index.vault)
+        cancel = cancel or threading.Event()
+        self.running.add(cancel)
+        try:
+            if self.stopping.is_set():
+                cancel.set()
+            while not self.writing.acquire(timeout=0.1):
+                if cancel.is_set():
+                    raise Cancelled("the ask was cancelled before it started")
             try:
-                root = index.vault.root
-                writer = configured_writer(root, self.settings.llm_model, self.settings.llm_prompt)
-                answer = ask(
-                    Searcher(index, self.embedder),
-                    question,
-                    writer=writer or extractive,
-                    new=new,
-                    line_path=root / line if line else None,
-                    progress=progress,
-                )
-                if answer.path is not None:
-                    progress("Adding the line to the index")
-                    index.update(embedder=self.embedder)
-                return answer, root
+                return self._write(question, new, line, progress, cancel)
             finally:
-                index.close()
+                self.writing.release()
+        finally:
+            self.running.discard(cancel)
+
+    def _write(
+        self,
+        question: str,
+        new: bool,
+        line: str,
+        progress: Callable[[str], None],
+        cancel: threading.Event,
+    ) -> tuple[Answer, Path]:
+        """One ask on a connection of its own, then the new line indexed."""
+        index = Index(self.index.vault)
+        try:
+            root = index.vault.root
+            settings = self.settings
+            writer = configured_writer(
+                root, settings.llm_model, settings.llm_prompt, settings.llm_timeout, cancel
+            )
+            answer = ask(
+                Searcher(index, self.embedder),
+                question,
+                writer=writer or extractive,
+                new=new,
+                line_path=root / line if line else None,
+                progress=progress,
+                cancel=cancel,
+            )
+            if answer.path is not None:
+                progress("Adding the line to the index")
+                index.update(embedder=self.embedder)
+            return answer, root
+        finally:
+            index.close()
+
+    def stop(self) -> None:
+        """Cancel every running ask, and any that would start: the server is going away."""
+        self.stopping.set()
+        for cancel in list(self.running):
+            cancel.set()
+
+    async def answer_while_connected(
+        self, request: Request, question: str, new: bool
+    ) -> tuple[Answer, Path]:
+        """`answer`, cancelled if the client disconnects before it is done.
+
+        An asker who is gone never learns that a line was saved, and would ask again.
+        """
+        cancel = threading.Event()
+        work = asyncio.ensure_future(asyncio.to_thread(self.answer, question, new, cancel=cancel))
+        try:
+            while not work.done():
+                await asyncio.wait([work], timeout=0.2)
+                if not work.done() and await request.is_disconnected():
+                    cancel.set()
+            return await work
+        finally:
+            cancel.set()  # also when this request itself is cancelled, as at shutdown
 
     def _run(self, job: Job) -> None:
         try:
@@ -160,6 +221,20 @@ class App:
             job.done = True
 
 
+class Server(uvicorn.Server):
+    """uvicorn's server, cancelling every running ask the moment it is told to stop.
+
+    Cancelled asks end within a fraction of a second, so their requests are answered and
+    Ctrl+C or SIGTERM stops the server at once instead of after the grace period.
+    """
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        app = self.config.app
+        if isinstance(app, FastAPI):
+            app.state.inquiring.stop()
+        super().handle_exit(sig, frame)
+
+
 def create_app(
     index: Index, embedder: Embedder, token: str | None = None, host: str = "127.0.0.1"
 ) -> FastAPI:
@@ -168,7 +243,15 @@ def create_app(
     `token`, when set, is needed to ask and to refresh.
     """
     state = App(index, embedder, token)
+
+    @asynccontextmanager
+    async def lifespan(api: FastAPI) -> AsyncIterator[None]:
+        yield
+        # `Server` cancels asks at the signal already; this covers any other way of stopping.
+        state.stop()
+
     api = FastAPI(
+        lifespan=lifespan,
         title="inquiring",
         description="Search the notes of a vault and ask it questions.",
         openapi_url="/api/openapi.json",
@@ -195,7 +278,7 @@ def create_app(
 
     @api.exception_handler(InquiringError)
     async def refused(request: Request, exc: InquiringError) -> Response:
-        status = 404 if isinstance(exc, NotFound) else 400
+        status = 404 if isinstance(exc, NotFound) else 503 if isinstance(exc, Cancelled) else 400
         return state.refuse(request, status, "That did not work", str(exc))
 
     @api.exception_handler(Exception)
@@ -326,13 +409,16 @@ def create_app(
             ]
 
     @api.post("/api/ask", tags=["lines"])
-    def api_ask(request: Request, body: AskRequest) -> dict[str, Any]:
-        """Write an inquiring line for a question (or return the existing near-duplicate)."""
+    async def api_ask(request: Request, body: AskRequest) -> dict[str, Any]:
+        """Write an inquiring line for a question (or return the existing near-duplicate).
+
+        Closing the connection before the answer comes cancels the ask: no line is saved.
+        """
         if not state.allowed(request, None):
             raise HTTPException(403, _TOKEN_HELP)
         if not body.question.strip():
             raise HTTPException(400, "the question is empty")
-        answer, root = state.answer(body.question, body.new)
+        answer, root = await state.answer_while_connected(request, body.question, body.new)
         return answer_json(answer, root)
 
     # -- every document, at its own page --------------------------------------------------------
