@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
+from webvault import LOCAL
 
 from inquiring.ask import ask
 from inquiring.cli import app
@@ -138,7 +139,8 @@ def test_saved_line_cites_only_mapped_notes(case, vault, searcher, scripted_llm)
     assert not any(link.embed for link in links)
     doctor = CliRunner().invoke(app, ["--vault", str(vault), "doctor", "--strict"])
     assert doctor.exit_code == 0 and "No problems found." in doctor.output, doctor.output
-    page = TestClient(create_app(searcher.index, searcher.embedder)).get(page_for(line))
+    client = TestClient(create_app(searcher.index, searcher.embedder), base_url=LOCAL)
+    page = client.get(page_for(line))
     assert page.status_code == 200
     article = page.text.split("<main", 1)[1]
     for sign in ("<img", "<script", "<mark", "unresolved", "example.", "tracker", "onerror"):
