@@ -134,9 +134,7 @@ class Pages:
             self._load()
             if path not in self.attachments:
                 return None
-        root = self.index.vault.root.resolve()
-        target = (root / path).resolve()
-        return target if root in target.parents and target.is_file() else None
+        return self.index.vault.file(path)
 
     # -- pages ------------------------------------------------------------------------------------
 
