@@ -129,3 +129,14 @@ def test_a_server_checks_the_whole_index_before_it_starts(indexed, tmp_path):
         report = index.update(embedder=get_embedder())
         assert (report.added, report.embedded) == (4, 3)
         assert list(index.dump()) == clean_dump(indexed, tmp_path)
+
+
+def test_a_running_reader_moves_to_the_index_another_writer_rebuilt(indexed, tmp_path):
+    with Index(Vault(indexed)) as server:  # as `serve` holds its index open for hours
+        before = server.generation()
+        damage(indexed / ".inquiring" / "index.db", "not a database")
+        with Index(Vault(indexed)) as writer:  # a CLI command, or the server's own ask
+            writer.update()
+            assert len(writer.notices) == 1
+        assert server.generation() != before
+        assert list(server.dump()) == clean_dump(indexed, tmp_path)

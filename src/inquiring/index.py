@@ -246,6 +246,7 @@ class Index:
         self.db.execute("PRAGMA journal_mode = WAL")
         self.db.executescript(SCHEMA)
         self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        self.set_meta("generation", str(time.time_ns()))  # never one a cache saw before
         self.db.commit()
         self._edited, self._renamed_targets, self._frequencies = [], False, None
         if damaged:
@@ -332,7 +333,14 @@ class Index:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     def generation(self) -> int:
-        """A number that changes whenever documents or vectors change (for caches)."""
+        """A number that changes whenever documents or vectors change (for caches).
+
+        A long-lived reader (`serve`) asks before each page, so this is where it moves to a
+        database another process has replaced (after damage).
+        """
+        if not self.db.in_transaction and self._identity != _file_identity(self.path):
+            self.db.close()
+            self._open()
         return int(self.meta("generation") or 0)
 
     def bump_generation(self) -> None:
@@ -354,9 +362,9 @@ class Index:
         """
         start = time.perf_counter()
         with self._writing():
-            if rebuild:
-                self._start_anew()
             try:
+                if rebuild:
+                    self._clear()
                 report = self._update(progress, embedder, embed_progress)
             except Exception as error:
                 if not self._damaged(error):
@@ -406,6 +414,17 @@ class Index:
         if embedder is not None:
             report.embedded = update_vectors(self, embedder, progress=embed_progress)
         return report
+
+    def _clear(self) -> None:
+        """Empty the index for a rebuild: in place when the file is sound, so that a running
+        server keeps reading it; otherwise by starting a new file."""
+        if not self._intact():
+            self._start_anew(damaged=True)
+            return
+        with self.db:
+            for table in ("files", "documents", "links", "problems", "documents_fts", "vectors"):
+                self.db.execute(f"DELETE FROM {table}")
+            self.bump_generation()
 
     def _sync_refused(self, refused: list[Problem]) -> list[Problem]:
         """Store why each refused symbolic link is skipped; returns the newly refused ones.
