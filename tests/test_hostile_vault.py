@@ -151,8 +151,8 @@ def test_a_huge_note_is_embedded_by_its_first_passages_only(write_vault):
     code, output = run(root, "index")
     assert code == 0
     said = problem_lines(output)
-    assert "warning notes/huge.md:1: is long (" in said
-    assert f"only its first {MAX_PASSAGES} (about 2,880 words) are used" in said
+    assert "warning notes/huge.md:1: is long: only its beginning" in said
+    assert f"(at most {MAX_PASSAGES} passages, about 2,880 words) is used" in said
     with Index(Vault(root)) as index:
         parts = index.db.execute(
             "SELECT count(*) FROM vectors v JOIN documents d ON d.id = v.doc "

@@ -98,14 +98,12 @@ def embedding_problems(doc: Document, policy: str = DEFAULT_POLICY) -> list[Prob
     written = meta.get("summary") is not None or meta.get("dek") is not None
     if doc.kind != "note" or not _with_body(policy, written):
         return []
-    if len(doc.parsed.body.split()) <= MAX_PASSAGES:  # fewer words than passages: no need
-        return []
-    count = len(body_chunks(doc.parsed.body))
-    if count <= MAX_PASSAGES:
+    body = doc.parsed.body
+    if len(body) <= BODY_CHARS and len(body_chunks(body)) <= MAX_PASSAGES:
         return []
     message = (
-        f"is long ({count:,} passages): only its first {MAX_PASSAGES} (about "
-        f"{MAX_PASSAGES * CHUNK_WORDS:,} words) are used to search it by meaning; search by "
+        f"is long: only its beginning (at most {MAX_PASSAGES} passages, about "
+        f"{MAX_PASSAGES * CHUNK_WORDS:,} words) is used to search it by meaning; search by "
         "words still covers all of it. A written 'summary:' helps it be found"
     )
     return [Problem(doc.path, 1, "warning", "long-note", message)]
