@@ -17,13 +17,12 @@ import sqlite3
 import time
 import unicodedata
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import astuple, dataclass, field
 from pathlib import Path
 
 import Stemmer
-from filelock import FileLock, Timeout
 
+from .database import Database
 from .embed import Embedder
 from .errors import InquiringError, NotFound, VaultNotFound
 from .parse import Link, Problem
@@ -44,7 +43,6 @@ from .vectors import embedding_problems, update_vectors
 from .words import STOPWORDS
 
 SCHEMA_VERSION = 5
-DAMAGED = -1  # what `_schema_version` says of a file that is damaged or not a database
 BM25_WEIGHTS = (10.0, 4.0, 4.0, 1.0)  # title, dek, summary, body
 STEMMER = Stemmer.Stemmer("porter")  # the algorithm of FTS5's porter tokenizer
 MATCH_BUDGET = 10_000  # documents matched per query, at most, once there is a choice
@@ -200,122 +198,34 @@ class Index:
         if path is None:
             path, self.location_note = index_location(vault)
         self.path = path
-        self.waiting = waiting
-        self.notices: list[str] = []  # what the user should hear once, e.g. a rebuilt index
-        self._lock = FileLock(f"{path}.lock")
+        self.store = Database(path, SCHEMA, SCHEMA_VERSION, waiting)
         self._edited: list[int] = []  # documents re-read during the current update
         self._renamed_targets = False  # an edit changed a title, an alias or an id
         self._frequencies: tuple[int, dict[str, int]] | None = None
         self._scanned = False
-        self._open()
-        if self._schema_version() != SCHEMA_VERSION:
-            with self._writing():  # another process may be making it right now
-                version = self._schema_version()
-                if version != SCHEMA_VERSION:
-                    self._start_anew(damaged=version == DAMAGED)
 
-    def _open(self) -> None:
-        self.db = sqlite3.connect(self.path, check_same_thread=False)
-        self._identity = _file_identity(self.path)
-        try:
-            self.db.execute("PRAGMA synchronous = NORMAL")
-            self.db.execute("PRAGMA foreign_keys = ON")
-        except sqlite3.DatabaseError as error:
-            if not is_damage(error):
-                raise  # a damaged file is replaced when the schema version is read next
+    @property
+    def db(self) -> sqlite3.Connection:
+        return self.store.db
 
-    def _schema_version(self) -> int | None:
-        """The schema version; None for no index yet, DAMAGED for a damaged file."""
-        try:
-            row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            return int(row[0]) if row else None
-        except sqlite3.DatabaseError as error:
-            return DAMAGED if is_damage(error) else None
-        except ValueError:
-            return DAMAGED
-
-    def _start_anew(self, damaged: bool = False) -> None:
-        """Replace the database with an empty one; the caller holds the writer lock.
-
-        Deleting the files, rather than emptying the tables, works however damaged they are.
-        """
-        self.db.close()
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-        self._open()
-        self.db.execute("PRAGMA journal_mode = WAL")
-        self.db.executescript(SCHEMA)
-        self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-        self.set_meta("generation", str(time.time_ns()))  # never one a cache saw before
-        self.db.commit()
-        self._edited, self._renamed_targets, self._frequencies = [], False, None
-        if damaged:
-            self.notices.append(
-                f"the index in {self.path.parent} was damaged, so it was rebuilt from the "
-                "vault's files (they are untouched)"
-            )
-
-    @contextmanager
-    def _writing(self) -> Iterator[bool]:
-        """Hold the writer lock, so that one process changes the index at a time.
-
-        Says whether another process had replaced the database file meanwhile (a rebuild):
-        the connection then moves to the new file, so nothing is written into a deleted one.
-        """
-        try:
-            self._lock.acquire(timeout=0)
-        except Timeout:
-            if self.waiting:
-                self.waiting()
-            self._lock.acquire()
-        try:
-            replaced = self._identity != _file_identity(self.path)
-            if replaced:
-                self.db.close()
-                self._open()
-            yield replaced
-        finally:
-            self._lock.release()
+    @property
+    def notices(self) -> list[str]:
+        """What the user should hear once, e.g. that a damaged index was rebuilt."""
+        return self.store.notices
 
     def recover(self, error: Exception) -> bool:
         """If `error` came from a damaged database, replace it with an empty one: True if so.
 
-        The next update reads every file again. Another process may have done so already.
+        The next update reads every file again.
         """
-        if not self._damaged(error):
-            return False
-        with self._writing() as replaced:
-            if not replaced:
-                self._start_anew(damaged=True)
-        return True
+        return self.store.recover(error)
 
     def check(self) -> None:
-        """Read the whole database for damage no query has met yet; replace it if damaged.
-
-        Worth its cost (a few milliseconds a megabyte) before a long-running server starts.
-        """
-        with self._writing() as replaced:
-            if not replaced and not self._intact():
-                self._start_anew(damaged=True)
-
-    def _damaged(self, error: Exception) -> bool:
-        """Whether `error` came from a damaged database: SQLite says so, or a check finds it.
-
-        Damage inside a page of text can surface as anything (text that is not UTF-8, JSON
-        that does not parse), so any unexpected error leads to the check.
-        """
-        return is_damage(error) or not self._intact()
-
-    def _intact(self) -> bool:
-        try:
-            return self.db.execute("PRAGMA quick_check").fetchall() == [("ok",)]
-        except sqlite3.DatabaseError as error:
-            if is_damage(error):
-                return False
-            raise
+        """Read the whole database for damage no query has met yet; replace it if damaged."""
+        self.store.check()
 
     def close(self) -> None:
-        self.db.close()
+        self.store.close()
 
     def __enter__(self) -> Index:
         return self
@@ -338,9 +248,7 @@ class Index:
         A long-lived reader (`serve`) asks before each page, so this is where it moves to a
         database another process has replaced (after damage).
         """
-        if not self.db.in_transaction and self._identity != _file_identity(self.path):
-            self.db.close()
-            self._open()
+        self.store.follow()
         return int(self.meta("generation") or 0)
 
     def bump_generation(self) -> None:
@@ -361,15 +269,15 @@ class Index:
         replaced and every file read again.
         """
         start = time.perf_counter()
-        with self._writing():
+        with self.store.writing():
             try:
                 if rebuild:
                     self._clear()
                 report = self._update(progress, embedder, embed_progress)
             except Exception as error:
-                if not self._damaged(error):
+                if not self.store.damaged(error):
                     raise
-                self._start_anew(damaged=True)
+                self.store.start_anew(damaged=True)
                 report = self._update(progress, embedder, embed_progress)
         report.seconds = time.perf_counter() - start
         return report
@@ -378,6 +286,7 @@ class Index:
         self, progress: Progress | None, embedder: Embedder | None, embed_progress: Progress | None
     ) -> UpdateReport:
         report = UpdateReport()
+        self._edited, self._renamed_targets = [], False
         found = self.vault.scan()
         known = {
             path: (digest, size, mtime)
@@ -409,7 +318,6 @@ class Index:
                 self._resolve_links(only=self._edited)  # only the edited notes' own links
             if report.touched or attachments_changed:
                 self.bump_generation()
-        self._edited, self._renamed_targets = [], False
         report.leftovers = _remove_files(found.leftovers)
         if embedder is not None:
             report.embedded = update_vectors(self, embedder, progress=embed_progress)
@@ -418,8 +326,8 @@ class Index:
     def _clear(self) -> None:
         """Empty the index for a rebuild: in place when the file is sound, so that a running
         server keeps reading it; otherwise by starting a new file."""
-        if not self._intact():
-            self._start_anew(damaged=True)
+        if not self.store.intact():
+            self.store.start_anew(damaged=True)
             return
         with self.db:
             for table in ("files", "documents", "links", "problems", "documents_fts", "vectors"):
@@ -838,22 +746,6 @@ class Index:
             "SELECT d.path, f.title, f.dek, f.summary, f.body FROM documents_fts f "
             "JOIN documents d ON d.id = f.rowid ORDER BY d.path"
         )
-
-
-def is_damage(error: BaseException) -> bool:
-    """Whether an SQLite error means the database file is damaged or not a database at all."""
-    code = getattr(error, "sqlite_errorcode", None)
-    damage = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
-    return isinstance(error, sqlite3.DatabaseError) and code is not None and code & 0xFF in damage
-
-
-def _file_identity(path: Path) -> tuple[int, int] | None:
-    """Which file is at `path` (device and inode): it changes when the file is replaced."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_dev, st.st_ino
 
 
 def _remove_files(paths: list[Path]) -> int:
