@@ -19,10 +19,9 @@ import yaml
 
 from .index import Index
 from .search import Searcher
-from .vault import TEMP_PREFIX, TEMP_SUFFIX
+from .vault import LINES_DIR, TEMP_PREFIX, TEMP_SUFFIX
 from .write import Draft
 
-LINES_DIR = "lines"
 DUPLICATE_COSINE = 0.92  # a question this close to an existing line's shows that line
 
 

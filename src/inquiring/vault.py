@@ -22,7 +22,8 @@ from pathlib import Path
 from .parse import Link, ParsedDocument, Problem, parse_document
 from .source_ids import arxiv_ids_in, normalise_source_id
 
-FOLDER_KINDS = {"notes": "note", "sources": "source", "hubs": "hub", "lines": "line"}
+LINES_DIR = "lines"
+FOLDER_KINDS = {"notes": "note", "sources": "source", "hubs": "hub", LINES_DIR: "line"}
 KINDS = ("note", "source", "hub", "line")
 BODY_LINK_STYLES = ("wiki", "markdown")
 MAX_INDEXED_BYTES = 2 * 1024 * 1024
@@ -32,7 +33,7 @@ LINKS_AT_FULL_WEIGHT = 50
 SETTINGS_FILE = "inquiring.toml"
 INDEX_DIR = ".inquiring"
 # Half-written files of an interrupted atomic write (`lines.write_atomically`): hidden, in
-# `lines/`, named by `tempfile`. Removed once they are older than any write could take.
+# LINES_DIR, named by `tempfile`. Removed once they are older than any write could take.
 TEMP_PREFIX, TEMP_SUFFIX = ".", ".tmp"
 _LEFTOVER = re.compile(rf"{re.escape(TEMP_PREFIX)}[a-z0-9_]{{8}}{re.escape(TEMP_SUFFIX)}")
 LEFTOVER_AGE = 600.0  # seconds
@@ -108,14 +109,15 @@ class Vault:
                     continue
                 try:
                     st = os.lstat(full)
-                    if stat.S_ISLNK(st.st_mode):
+                    link = stat.S_ISLNK(st.st_mode)  # folders walked are never links
+                    if link:
                         st = os.stat(full)
                 except OSError as err:
                     found.refused.append(_broken_link(rel, full, err))
                     continue
                 if not stat.S_ISREG(st.st_mode):
                     continue
-                if not self.contains(full):
+                if link and not self.contains(full):
                     found.refused.append(_outside(rel, full))
                     continue
                 entry = VaultFile(rel, st.st_size, st.st_mtime)
@@ -140,7 +142,7 @@ class Vault:
 
     def read_bytes(self, path: str) -> bytes:
         full = self.root / path
-        if not self.contains(full):  # checked again here: the link may have changed since
+        if full.is_symlink() and not self.contains(full):  # it may have changed since the scan
             raise OSError(errno.EACCES, "it is a symbolic link that leads out of the vault")
         return full.read_bytes()
 
@@ -186,7 +188,8 @@ def _content_problems(doc: Document) -> list[Problem]:
 
 def _is_leftover(rel: str, full: str, now: float) -> bool:
     """A temporary file left in `lines/` by a write that crashed, long enough ago to be sure."""
-    if not rel.startswith("lines/") or not _LEFTOVER.fullmatch(rel.rsplit("/", 1)[-1]):
+    folder, _, name = rel.rpartition("/")
+    if folder != LINES_DIR or not _LEFTOVER.fullmatch(name):
         return False
     try:
         st = os.lstat(full)
