@@ -99,6 +99,10 @@ def embedding_problems(doc: Document, policy: str = DEFAULT_POLICY) -> list[Prob
     if doc.kind != "note" or not _with_body(policy, written):
         return []
     body = doc.parsed.body
+    # Two passages in a row hold more than CHUNK_WORDS words, of two characters at least:
+    # a body this short cannot make more passages than the cap, and need not be cut up.
+    if len(body) < (MAX_PASSAGES - 1) * CHUNK_WORDS:
+        return []
     if len(body) <= BODY_CHARS and len(body_chunks(body)) <= MAX_PASSAGES:
         return []
     message = (
