@@ -52,7 +52,14 @@ def command(
         @functools.wraps(fn)
         def run(*a: Any, **kw: Any) -> None:
             try:
-                fn(*a, **kw)
+                try:
+                    fn(*a, **kw)
+                except (InquiringError, typer.Exit, typer.Abort):
+                    raise
+                except Exception as error:
+                    if not _recovered(kw.get("ctx"), error):
+                        raise
+                    fn(*a, **kw)  # once more, on the index rebuilt from the files
             except InquiringError as error:
                 err.print(f"[red]Error:[/] {escape(str(error))}")
                 raise typer.Exit(1) from error
@@ -239,15 +246,24 @@ def main_options(
     ctx.obj = Vault(vault)
 
 
-def _open(ctx: typer.Context, refresh: bool = True, embed: bool = False) -> Index:
+INDEX_KEY = "inquiring.index"
+
+
+def _open(
+    ctx: typer.Context, refresh: bool = True, embed: bool = False, check: bool = False
+) -> Index:
     """Open the vault's index, bringing it up to date first so answers are never stale.
 
-    With `embed`, notes that changed since the last time are embedded too.
+    With `embed`, notes that changed since the last time are embedded too; with `check`, the
+    whole database is first checked for damage.
     """
-    index = Index(ctx.obj)
+    index = Index(ctx.obj, waiting=_say_waiting)
     ctx.call_on_close(index.close)
+    ctx.meta[INDEX_KEY] = index
     if index.location_note:
         err.print(f"[yellow]Note:[/] {escape(index.location_note)}")
+    if check:
+        index.check()
     if refresh:
         _update(index, embedder=_embedder(ctx) if embed else None)
     return index
@@ -266,6 +282,29 @@ def _update(index: Index, rebuild: bool = False, embedder: Embedder | None = Non
     finally:
         reading.close()
         embedding.close()
+        _say_notices(index)
+
+
+def _say_waiting() -> None:
+    err.print("Waiting for another inquiring process to finish updating the index…")
+
+
+def _say_notices(index: Index) -> None:
+    for notice in index.notices:
+        err.print(f"[yellow]Note:[/] {escape(notice)}")
+    index.notices.clear()
+
+
+def _recovered(ctx: typer.Context | None, error: Exception) -> bool:
+    """When a query found the index damaged: replace it, say so, and return True.
+
+    The index is derived from the files, so the command can simply run again.
+    """
+    index = ctx.meta.get(INDEX_KEY) if ctx is not None else None
+    if index is None or not index.recover(error):
+        return False
+    _say_notices(index)
+    return True
 
 
 def _print_json(data: Any) -> None:
@@ -332,11 +371,22 @@ def _print_update(report: UpdateReport, stats: dict[str, int]) -> None:
         f"({report.added} added, {report.changed} changed, {report.removed} removed, "
         f"{report.unchanged} unchanged)."
     )
+    if report.embedded:
+        out.print(f"Embedded {_count(report.embedded, 'note')} for search by meaning.")
+    if report.leftovers:
+        out.print(
+            f"Removed {_count(report.leftovers, 'temporary file')} left in lines/ by a write "
+            "that was interrupted."
+        )
     if report.problems:
         out.print(
             f"{len(report.problems)} problems in the files read; "
             "run 'inquiring doctor' for the full list."
         )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 @command()
@@ -656,7 +706,7 @@ def serve(
     from .web.app import SHUTDOWN_GRACE, Server, create_app
     from .web.security import is_loopback
 
-    index = _open(ctx, embed=True)
+    index = _open(ctx, embed=True, check=True)  # a server runs long: find any damage now
     if token is None and not is_loopback(host):
         token = secrets.token_urlsafe(18)
     web = create_app(index, _embedder(ctx), token=token, host=host)

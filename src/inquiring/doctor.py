@@ -1,8 +1,8 @@
 """Everything wrong with a vault, each problem with its file and line.
 
-Problems found while reading one file are stored by the index; this module adds the ones that
-need the whole vault: duplicate titles and ids, unresolved links, self-links, empty notes and
-circular hubs.
+Problems found while reading one file (empty notes among them) are stored by the index; this
+module adds the ones that need the whole vault: duplicate titles and ids, unresolved links,
+self-links, missing titles and circular hubs.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ def diagnose(index: Index) -> list[Problem]:
     problems = index.problems()
     problems += _duplicates(index)
     problems += _link_problems(index)
-    problems += _content_problems(index)
+    problems += _title_problems(index)
     problems += _hub_cycles(index)
     order = {"error": 0, "warning": 1}
     return sorted(problems, key=lambda p: (p.path, p.line, order.get(p.severity, 2), p.code))
@@ -88,17 +88,15 @@ def _link_problems(index: Index) -> list[Problem]:
     return found
 
 
-def _content_problems(index: Index) -> list[Problem]:
+def _title_problems(index: Index) -> list[Problem]:
+    """Documents titled by their file name (an empty note is already reported as empty)."""
     found: list[Problem] = []
     rows = index.db.execute(
-        "SELECT path, kind, title_source, body, words, summary FROM documents ORDER BY path"
+        "SELECT path, kind, title_source FROM documents WHERE path NOT IN "
+        "(SELECT path FROM problems WHERE code = 'empty-note') ORDER BY path"
     )
-    for path, kind, title_source, _body, words, summary in rows:
-        if kind == "note" and words == 0 and not summary:
-            found.append(
-                Problem(path, 1, "error", "empty-note", "is empty: no text and no summary")
-            )
-        elif title_source == "file name" and kind != "source":
+    for path, kind, title_source in rows:
+        if title_source == "file name" and kind != "source":
             found.append(
                 Problem(
                     path,

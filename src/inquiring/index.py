@@ -3,6 +3,8 @@
 The index is derived from the files and can be deleted at any time. Updates are incremental:
 a file is re-parsed only when its content hash changes, and links are re-resolved against
 the whole vault whenever the set of documents changes, so nothing stale survives a rename.
+One process changes the index at a time (a lock file beside the database); a database found
+damaged is replaced and filled again from the files.
 """
 
 from __future__ import annotations
@@ -16,17 +18,20 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 
 import Stemmer
 
+from .database import Database
 from .embed import Embedder
 from .errors import InquiringError, NotFound, VaultNotFound
 from .parse import Link, Problem
 from .source_ids import normalise_source_id
 from .vault import (
+    BODY_LINK_STYLES,
     INDEX_DIR,
+    LINKS_AT_FULL_WEIGHT,
     Document,
     Resolver,
     Target,
@@ -35,12 +40,11 @@ from .vault import (
     content_hash,
     fold,
 )
-from .vectors import update_vectors
+from .vectors import embedding_problems, update_vectors
 from .words import STOPWORDS
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 BM25_WEIGHTS = (10.0, 4.0, 4.0, 1.0)  # title, dek, summary, body
-BODY_LINK_STYLES = ("wiki", "markdown")
 STEMMER = Stemmer.Stemmer("porter")  # the algorithm of FTS5's porter tokenizer
 MATCH_BUDGET = 10_000  # documents matched per query, at most, once there is a choice
 SCAN_VOCABULARY_FROM = 20_000  # documents; below this, words are looked up one by one
@@ -56,7 +60,8 @@ CREATE TABLE documents (
     title TEXT NOT NULL, title_source TEXT NOT NULL, dek TEXT NOT NULL, summary TEXT NOT NULL,
     body TEXT NOT NULL, doc_id TEXT NOT NULL, date TEXT NOT NULL, collection TEXT NOT NULL,
     categories TEXT NOT NULL, hubs TEXT NOT NULL, aliases TEXT NOT NULL, tags TEXT NOT NULL,
-    sections TEXT NOT NULL, meta TEXT NOT NULL, words INTEGER NOT NULL
+    sections TEXT NOT NULL, meta TEXT NOT NULL, words INTEGER NOT NULL,
+    link_targets INTEGER NOT NULL  -- different documents its body links to, as written
 );
 CREATE INDEX documents_kind ON documents (kind);
 CREATE TABLE links (
@@ -67,7 +72,7 @@ CREATE TABLE links (
 );
 CREATE INDEX links_doc ON links (doc);
 CREATE INDEX links_resolved ON links (resolved);
-CREATE TABLE problems (
+CREATE TABLE problems (  -- a path with no row in `files` is a refused symbolic link
     path TEXT NOT NULL, line INTEGER NOT NULL, severity TEXT NOT NULL, code TEXT NOT NULL,
     message TEXT NOT NULL
 );
@@ -98,6 +103,7 @@ class UpdateReport:
     unchanged: int = 0
     skipped: int = 0
     embedded: int = 0
+    leftovers: int = 0  # temporary files of a crashed write, removed
     seconds: float = 0.0
     problems: list[Problem] = field(default_factory=list)
 
@@ -177,7 +183,13 @@ def index_location(vault: Vault) -> tuple[Path, str | None]:
 class Index:
     """A vault's index. Pass it to whatever needs to query the vault."""
 
-    def __init__(self, vault: Vault, path: Path | None = None) -> None:
+    def __init__(
+        self,
+        vault: Vault,
+        path: Path | None = None,
+        waiting: Callable[[], None] | None = None,
+    ) -> None:
+        """`waiting` is called once when another process is updating the index first."""
         if not vault.root.is_dir():
             raise VaultNotFound(
                 f"no vault folder at {vault.root}; pass --vault DIR or run 'inquiring init DIR'"
@@ -187,37 +199,34 @@ class Index:
         if path is None:
             path, self.location_note = index_location(vault)
         self.path = path
-        self.db = self._connect()
+        self.store = Database(path, SCHEMA, SCHEMA_VERSION, waiting)
         self._edited: list[int] = []  # documents re-read during the current update
         self._renamed_targets = False  # an edit changed a title, an alias or an id
         self._frequencies: tuple[int, dict[str, int]] | None = None
         self._scanned = False
 
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, check_same_thread=False)
-        if self._schema_version(db) != SCHEMA_VERSION:
-            db.close()
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-            db = sqlite3.connect(self.path, check_same_thread=False)
-            db.executescript(SCHEMA)
-            db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            db.commit()
-        db.execute("PRAGMA journal_mode = WAL")
-        db.execute("PRAGMA synchronous = NORMAL")
-        db.execute("PRAGMA foreign_keys = ON")
-        return db
+    @property
+    def db(self) -> sqlite3.Connection:
+        return self.store.db
 
-    @staticmethod
-    def _schema_version(db: sqlite3.Connection) -> int | None:
-        try:
-            row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        except sqlite3.DatabaseError:
-            return None
-        return int(row[0]) if row else None
+    @property
+    def notices(self) -> list[str]:
+        """What the user should hear once, e.g. that a damaged index was rebuilt."""
+        return self.store.notices
+
+    def recover(self, error: Exception) -> bool:
+        """If `error` came from a damaged database, replace it with an empty one: True if so.
+
+        The next update reads every file again.
+        """
+        return self.store.recover(error)
+
+    def check(self) -> None:
+        """Read the whole database for damage no query has met yet; replace it if damaged."""
+        self.store.check()
 
     def close(self) -> None:
-        self.db.close()
+        self.store.close()
 
     def __enter__(self) -> Index:
         return self
@@ -254,7 +263,12 @@ class Index:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     def generation(self) -> int:
-        """A number that changes whenever documents or vectors change (for caches)."""
+        """A number that changes whenever documents or vectors change (for caches).
+
+        A long-lived reader (`serve`) asks before each page, so this is where it moves to a
+        database another process has replaced (after damage).
+        """
+        self.store.follow()
         return int(self.meta("generation") or 0)
 
     def bump_generation(self) -> None:
@@ -269,52 +283,90 @@ class Index:
     ) -> UpdateReport:
         """Bring the index in line with the files; only changed files are parsed again.
 
-        With an embedder, notes without vectors (new or changed ones) are embedded too.
+        With an embedder, notes without vectors (new or changed ones) are embedded too. The
+        writer lock is held throughout, and what changed is read only once it is held, so
+        work another process has just done is not done again. A damaged database is
+        replaced and every file read again.
         """
         start = time.perf_counter()
+        with self.store.writing():
+            try:
+                if rebuild:
+                    self._clear()
+                report = self._update(progress, embedder, embed_progress)
+            except Exception as error:
+                if not self.store.damaged(error):
+                    raise
+                self.store.start_anew(damaged=True)
+                report = self._update(progress, embedder, embed_progress)
+        report.seconds = time.perf_counter() - start
+        return report
+
+    def _update(
+        self, progress: Progress | None, embedder: Embedder | None, embed_progress: Progress | None
+    ) -> UpdateReport:
         report = UpdateReport()
-        markdown, attachments = self.vault.scan()
-        if rebuild:
-            self._clear()
+        self._edited, self._renamed_targets = [], False
+        found = self.vault.scan()
         known = {
             path: (digest, size, mtime)
             for path, digest, size, mtime in self.db.execute(
                 "SELECT path, hash, size, mtime FROM files WHERE status != 'attachment'"
             )
         }
-        on_disk = {f.path for f in markdown}
+        on_disk = {f.path for f in found.markdown}
         stale = [p for p in known if p not in on_disk]
         todo = [
-            f for f in markdown if known.get(f.path, (None, None, None))[1:] != (f.size, f.mtime)
+            f
+            for f in found.markdown
+            if known.get(f.path, (None, None, None))[1:] != (f.size, f.mtime)
         ]
-        report.unchanged = len(markdown) - len(todo)
+        report.unchanged = len(found.markdown) - len(todo)
         with self.db:
             for path in stale:
                 self._remove(path)
             report.removed = len(stale)
+            report.problems += self._sync_refused(found.refused)
             for done, vf in enumerate(todo, start=1):
                 self._refresh(vf, known.get(vf.path, (None,))[0], report)
                 if progress:
                     progress(done, len(todo))
-            attachments_changed = self._sync_attachments(attachments)
-            if report.added or report.removed or attachments_changed or rebuild:
+            attachments_changed = self._sync_attachments(found.attachments)
+            if report.added or report.removed or attachments_changed or self._renamed_targets:
                 self._resolve_links()  # what a link can point at has changed
-            elif self._renamed_targets:
-                self._resolve_links()
             elif report.changed:
                 self._resolve_links(only=self._edited)  # only the edited notes' own links
-            if report.touched or attachments_changed or rebuild:
+            if report.touched or attachments_changed:
                 self.bump_generation()
-        self._edited, self._renamed_targets = [], False
+        report.leftovers = _remove_files(found.leftovers)
         if embedder is not None:
             report.embedded = update_vectors(self, embedder, progress=embed_progress)
-        report.seconds = time.perf_counter() - start
         return report
 
     def _clear(self) -> None:
+        """Empty the index for a rebuild: in place when the file is sound, so that a running
+        server keeps reading it; otherwise by starting a new file."""
+        if not self.store.intact():
+            self.store.start_anew(damaged=True)
+            return
         with self.db:
             for table in ("files", "documents", "links", "problems", "documents_fts", "vectors"):
                 self.db.execute(f"DELETE FROM {table}")
+            self.bump_generation()
+
+    def _sync_refused(self, refused: list[Problem]) -> list[Problem]:
+        """Store why each refused symbolic link is skipped; returns the newly refused ones.
+
+        Their problems are the only ones with no row in `files`. Run after stale documents
+        are removed (which drops their problems) and before files are read again.
+        """
+        orphans = "SELECT * FROM problems WHERE path NOT IN (SELECT path FROM files)"
+        before = set(self.db.execute(orphans))
+        now = {astuple(p) for p in refused}
+        if now != before:
+            self.db.execute("DELETE FROM problems WHERE path NOT IN (SELECT path FROM files)")
+            self.db.executemany("INSERT INTO problems VALUES (?, ?, ?, ?, ?)", sorted(now))
+        return [p for p in refused if astuple(p) not in before]
 
     def _refresh(self, vf: VaultFile, old_hash: str | None, report: UpdateReport) -> None:
         try:
@@ -329,6 +381,8 @@ class Index:
             report.unchanged += 1
             return
         doc, digest, problems = self.vault.load(vf.path, data)
+        if doc is not None:
+            problems = problems + embedding_problems(doc)
         if old_hash is None:
             report.added += 1
         else:
@@ -356,8 +410,8 @@ class Index:
         p, meta = doc.parsed, doc.parsed.meta
         cur = self.db.execute(
             "INSERT INTO documents (path, kind, hash, title, title_source, dek, summary, body, "
-            "doc_id, date, collection, categories, hubs, aliases, tags, sections, meta, words) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "doc_id, date, collection, categories, hubs, aliases, tags, sections, meta, words, "
+            "link_targets) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 doc.path,
                 doc.kind,
@@ -377,6 +431,7 @@ class Index:
                 json.dumps(p.sections),
                 json.dumps(meta, ensure_ascii=False),
                 len(p.body.split()),
+                doc.link_targets,
             ),
         )
         rowid = cur.lastrowid
@@ -653,18 +708,21 @@ class Index:
         rows = self.db.execute(f"SELECT {DOC_COLUMNS} FROM documents WHERE id IN ({marks})", ids)
         return [_doc_row(r) for r in rows]
 
-    def link_pairs(self, ids: list[int]) -> set[tuple[int, int]]:
-        """(from, to) document ids of the body links among the given documents."""
+    def link_pairs(self, ids: list[int]) -> dict[tuple[int, int], float]:
+        """(from, to) document ids of the body links among the given documents, each with the
+        weight of a link: 1, or less from a note that links to more than LINKS_AT_FULL_WEIGHT
+        documents, whose links together weigh as much as that many."""
         if not ids:
-            return set()
+            return {}
         marks = ",".join("?" * len(ids))
         rows = self.db.execute(
-            "SELECT l.doc, dst.id FROM links l JOIN documents dst ON dst.path = l.resolved "
+            "SELECT l.doc, dst.id, src.link_targets FROM links l "
+            "JOIN documents src ON src.id = l.doc JOIN documents dst ON dst.path = l.resolved "
             f"WHERE l.doc IN ({marks}) AND dst.id IN ({marks}) "
             "AND l.style IN ('wiki', 'markdown')",
             (*ids, *ids),
         )
-        return {(a, b) for a, b in rows if a != b}
+        return {(a, b): min(1.0, LINKS_AT_FULL_WEIGHT / max(n, 1)) for a, b, n in rows if a != b}
 
     def stats(self) -> dict[str, int]:
         counts = dict(self.db.execute("SELECT kind, count(*) FROM documents GROUP BY kind"))
@@ -708,6 +766,18 @@ class Index:
             "SELECT d.path, f.title, f.dek, f.summary, f.body FROM documents_fts f "
             "JOIN documents d ON d.id = f.rowid ORDER BY d.path"
         )
+
+
+def _remove_files(paths: list[Path]) -> int:
+    """Delete these files (leftovers of a crashed write); returns how many went."""
+    removed = 0
+    for path in paths:
+        try:
+            path.unlink()
+            removed += 1
+        except OSError:
+            pass  # gone already, or not ours to delete: it is tried again next time
+    return removed
 
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)

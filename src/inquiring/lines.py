@@ -19,9 +19,9 @@ import yaml
 
 from .index import Index
 from .search import Searcher
+from .vault import LINES_DIR, TEMP_PREFIX, TEMP_SUFFIX
 from .write import Draft
 
-LINES_DIR = "lines"
 DUPLICATE_COSINE = 0.92  # a question this close to an existing line's shows that line
 
 
@@ -77,9 +77,12 @@ def _safe(title: str) -> str:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write the whole file or nothing: a crash never leaves half a line behind."""
+    """Write the whole file or nothing: a crash never leaves half a line behind.
+
+    A crash can leave the hidden temporary file; the next index update removes it.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)

@@ -356,9 +356,16 @@ def _wikilink_label(inner: str) -> str:
 
 
 def _first_paragraph(lines: list[str], masked: list[str | None], limit: int = 600) -> str:
-    """The body's first prose paragraph, as plain text."""
+    """The body's first prose paragraph, as plain text, cut at `limit` characters.
+
+    Reading stops well past the limit, so a note that is one huge paragraph (a pasted log)
+    costs no more than a short one.
+    """
     block: list[str] = []
+    enough, read = 16 * limit, 0
     for raw, line in zip(lines, masked, strict=True):
+        if read > enough:
+            break
         stripped = raw.strip()
         prose = (
             line is not None
@@ -369,9 +376,10 @@ def _first_paragraph(lines: list[str], masked: list[str | None], limit: int = 60
         )
         if prose:
             block.append(stripped.lstrip(">-*+ ").strip())
+            read += len(block[-1]) + 1
         elif block:
             break
-    text = plain(" ".join(block))
+    text = plain(" ".join(block)[:enough])
     if len(text) <= limit:
         return text
     cut = text[:limit].rsplit(" ", 1)[0]

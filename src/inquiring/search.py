@@ -113,10 +113,10 @@ class Searcher:
             order = dict(semantic)
         else:
             order = self._fuse(lex_rank, [d for d, _ in semantic])
-        links = self._graph(order) if method == "hybrid" else {}
+        links, votes = self._graph(order) if method == "hybrid" else ({}, {})
         if links and p.graph_boost:
             unit = p.graph_boost / (p.rrf_k + 1)
-            order = {d: s + unit * len(links.get(d, ())) for d, s in order.items()}
+            order = {d: s + unit * votes.get(d, 0.0) for d, s in order.items()}
         cosines = vectors.similarity(qvec, list(order))
         # A signal explains a hit when that signal alone would have shown it.
         shown = max(limit, 10)
@@ -148,17 +148,24 @@ class Searcher:
             fused[d] = fused.get(d, 0.0) + p.weight_semantic / (p.rrf_k + r)
         return fused
 
-    def _graph(self, scores: dict[int, float]) -> dict[int, list[str]]:
-        """For each candidate, the top-ranked notes it links to or is linked from."""
+    def _graph(self, scores: dict[int, float]) -> tuple[dict[int, list[str]], dict[int, float]]:
+        """For each candidate, the top-ranked notes it links to or is linked from, and how
+        many links' worth that is: a note that links to very many notes (an index page, a
+        link dump) adds a small share of a link for each, so it cannot lift itself or them
+        in every search (`Index.link_pairs`)."""
         top = _sorted(scores)[: self.params.graph_top]
-        pairs = self.index.link_pairs(list(scores))
         paths = {d.id: d.path for d in self.index.documents_by_id(top)}
-        linked: dict[int, list[str]] = {}
-        for a, b in pairs:
+        strength: dict[tuple[int, int], float] = {}  # (candidate, top note): the stronger way
+        for (a, b), weight in self.index.link_pairs(list(scores)).items():
             for here, there in ((a, b), (b, a)):
-                if there in paths and here != there and paths[there] not in linked.get(here, []):
-                    linked.setdefault(here, []).append(paths[there])
-        return linked
+                if there in paths:
+                    strength[here, there] = max(strength.get((here, there), 0.0), weight)
+        linked: dict[int, list[str]] = {}
+        votes: dict[int, float] = {}
+        for (here, there), weight in strength.items():
+            linked.setdefault(here, []).append(paths[there])
+            votes[here] = votes.get(here, 0.0) + weight
+        return linked, votes
 
     def _mmr(self, scores: dict[int, float], vectors: VectorIndex) -> list[int]:
         """Maximal marginal relevance: trade a little relevance for less repetition."""

@@ -1,15 +1,19 @@
 """The vault on disk: which files it has, what kind each is, and reading them safely.
 
 The user's files are the source of truth and are never modified here. Anything odd about a
-file (binary, not UTF-8, huge, unreadable) becomes a `Problem` naming the file and line; the
-rest of the vault is still read.
+file (binary, not UTF-8, huge, empty, unreadable, a symbolic link out of the vault) becomes a
+`Problem` naming the file and line; the rest of the vault is still read.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import posixpath
+import re
+import stat
+import time
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -18,11 +22,21 @@ from pathlib import Path
 from .parse import Link, ParsedDocument, Problem, parse_document
 from .source_ids import arxiv_ids_in, normalise_source_id
 
-FOLDER_KINDS = {"notes": "note", "sources": "source", "hubs": "hub", "lines": "line"}
+LINES_DIR = "lines"
+FOLDER_KINDS = {"notes": "note", "sources": "source", "hubs": "hub", LINES_DIR: "line"}
 KINDS = ("note", "source", "hub", "line")
+BODY_LINK_STYLES = ("wiki", "markdown")
 MAX_INDEXED_BYTES = 2 * 1024 * 1024
+# A note that links to more notes than this (an index page, a pasted link dump) says little
+# about each: in search its links together weigh as much as this many links (search.py).
+LINKS_AT_FULL_WEIGHT = 50
 SETTINGS_FILE = "inquiring.toml"
 INDEX_DIR = ".inquiring"
+# Half-written files of an interrupted atomic write (`lines.write_atomically`): hidden, in
+# LINES_DIR, named by `tempfile`. Removed once they are older than any write could take.
+TEMP_PREFIX, TEMP_SUFFIX = ".", ".tmp"
+_LEFTOVER = re.compile(rf"{re.escape(TEMP_PREFIX)}[a-z0-9_]{{8}}{re.escape(TEMP_SUFFIX)}")
+LEFTOVER_AGE = 600.0  # seconds
 
 
 @dataclass(frozen=True)
@@ -48,6 +62,22 @@ class Document:
     def title(self) -> str:
         return self.parsed.title
 
+    @property
+    def link_targets(self) -> int:
+        """How many different documents the body links to, as the links are written."""
+        links = self.parsed.links
+        return len({fold(r.target) for r in links if r.target and r.style in BODY_LINK_STYLES})
+
+
+@dataclass
+class Scan:
+    """What a walk through the vault found."""
+
+    markdown: list[VaultFile] = field(default_factory=list)
+    attachments: list[VaultFile] = field(default_factory=list)
+    refused: list[Problem] = field(default_factory=list)  # symbolic links that are skipped
+    leftovers: list[Path] = field(default_factory=list)  # temporary files of a crashed write
+
 
 class Vault:
     """A folder of Markdown notes."""
@@ -58,31 +88,63 @@ class Vault:
     def __repr__(self) -> str:
         return f"Vault({str(self.root)!r})"
 
-    def scan(self) -> tuple[list[VaultFile], list[VaultFile]]:
-        """(Markdown files, attachments), skipping hidden folders such as `.inquiring`."""
-        markdown: list[VaultFile] = []
-        attachments: list[VaultFile] = []
-        for dirpath, dirnames, filenames in os.walk(self.root, onerror=None):
+    def scan(self) -> Scan:
+        """Markdown files, attachments and refused links, skipping hidden folders (`.inquiring`).
+
+        A symbolic link counts as the file it points to when that file is inside the vault;
+        one that leads outside, nowhere, or round in a loop is refused with the reason.
+        """
+        found = Scan()
+        now = time.time()
+        for dirpath, dirnames, filenames in os.walk(self.root):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "node_modules")))
             rel_dir = os.path.relpath(dirpath, self.root)
             for name in sorted(filenames):
-                if name.startswith("."):
-                    continue
                 full = os.path.join(dirpath, name)
-                try:
-                    st = os.stat(full)
-                except OSError:
-                    continue
                 rel = name if rel_dir == "." else f"{rel_dir}/{name}".replace(os.sep, "/")
-                entry = VaultFile(unicodedata.normalize("NFC", rel), st.st_size, st.st_mtime)
-                if name.lower().endswith(".md") and os.path.isfile(full):
-                    markdown.append(entry)
-                elif os.path.isfile(full) and name != SETTINGS_FILE:
-                    attachments.append(entry)
-        return markdown, attachments
+                rel = unicodedata.normalize("NFC", rel)
+                if name.startswith("."):
+                    if _is_leftover(rel, full, now):
+                        found.leftovers.append(Path(full))
+                    continue
+                try:
+                    st = os.lstat(full)
+                    link = stat.S_ISLNK(st.st_mode)  # folders walked are never links
+                    if link:
+                        st = os.stat(full)
+                except OSError as err:
+                    found.refused.append(_broken_link(rel, full, err))
+                    continue
+                if not stat.S_ISREG(st.st_mode):
+                    continue
+                if link and not self.contains(full):
+                    found.refused.append(_outside(rel, full))
+                    continue
+                entry = VaultFile(rel, st.st_size, st.st_mtime)
+                if name.lower().endswith(".md"):
+                    found.markdown.append(entry)
+                elif name != SETTINGS_FILE:
+                    found.attachments.append(entry)
+        return found
+
+    def contains(self, full: str | os.PathLike[str]) -> bool:
+        """Whether a path, once every symbolic link in it is followed, is inside the vault."""
+        return Path(os.path.realpath(full)).is_relative_to(self.root)
+
+    def file(self, path: str) -> Path | None:
+        """The file at a vault path, or None when there is none or a link leads out of the vault.
+
+        The one rule for documents and attachments alike: what is read or published from the
+        vault never comes from outside it.
+        """
+        full = self.root / path
+        return full if full.is_file() and self.contains(full) else None
 
     def read_bytes(self, path: str) -> bytes:
-        return (self.root / path).read_bytes()
+        full = self.root / path
+        if full.is_symlink() and not self.contains(full):  # it may have changed since the scan
+            raise OSError(errno.EACCES, "it is a symbolic link that leads out of the vault")
+        return full.read_bytes()
 
     def load(self, path: str, data: bytes | None = None) -> tuple[Document | None, str, list]:
         """Parse one Markdown file. Returns (document or None when unreadable, hash, problems)."""
@@ -102,8 +164,64 @@ class Vault:
             doc_id = normalise_source_id(doc_id or path.rsplit("/", 1)[-1].removesuffix(".md"))
         doc = Document(path, kind, digest, parsed, doc_id)
         doc.refs = list(parsed.links) + _meta_refs(doc)
-        doc.problems = problems + parsed.problems
+        doc.problems = problems + parsed.problems + _content_problems(doc)
         return doc, digest, doc.problems
+
+
+def _content_problems(doc: Document) -> list[Problem]:
+    """What is wrong with a document as a whole: empty, or linking to too many notes."""
+    found = []
+    parsed = doc.parsed
+    if doc.kind == "note" and not parsed.body.split() and not parsed.summary:
+        message = "is empty: no text and no summary"
+        found.append(Problem(doc.path, 1, "error", "empty-note", message))
+    targets = doc.link_targets
+    if doc.kind == "note" and targets > LINKS_AT_FULL_WEIGHT:
+        share = LINKS_AT_FULL_WEIGHT / targets
+        message = (
+            f"links to {targets:,} different notes; so that it cannot lift itself or them in "
+            f"every search, each of its links counts for {share:.1%} of a link"
+        )
+        found.append(Problem(doc.path, 1, "warning", "many-links", message))
+    return found
+
+
+def _is_leftover(rel: str, full: str, now: float) -> bool:
+    """A temporary file left in `lines/` by a write that crashed, long enough ago to be sure."""
+    folder, _, name = rel.rpartition("/")
+    if folder != LINES_DIR or not _LEFTOVER.fullmatch(name):
+        return False
+    try:
+        st = os.lstat(full)
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and now - st.st_mtime > LEFTOVER_AGE
+
+
+def _outside(rel: str, full: str) -> Problem:
+    target = os.path.realpath(full)
+    message = (
+        f"is a symbolic link to {target}, outside the vault; it is skipped so that nothing "
+        "from outside the vault is indexed or published. Copy the file into the vault to use it"
+    )
+    return Problem(rel, 1, "warning", "outside-vault", message)
+
+
+def _broken_link(rel: str, full: str, err: OSError) -> Problem:
+    if err.errno == errno.ELOOP:
+        message = (
+            "is a symbolic link that leads round in a loop back to itself; it is skipped. "
+            "Point it at a real file or delete it"
+        )
+        return Problem(rel, 1, "error", "symlink-loop", message)
+    if err.errno == errno.ENOENT:
+        message = (
+            f"is a symbolic link to {os.readlink(full)}, which does not exist; it is skipped. "
+            "Point it at a real file or delete it"
+        )
+        return Problem(rel, 1, "error", "broken-symlink", message)
+    reason = err.strerror or str(err)
+    return Problem(rel, 1, "error", "unreadable", f"cannot be read: {reason}")
 
 
 def content_hash(data: bytes) -> str:

@@ -19,13 +19,20 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .embed import Embedder
+from .parse import Problem
 
 if TYPE_CHECKING:
     from .index import Index
+    from .vault import Document
 
 EMBEDDED_KINDS = ("note", "line")
 DEFAULT_POLICY = "auto"  # head+body for notes without a written summary, else head
 CHUNK_WORDS = 90
+# Body passages embedded per note, at most: a huge note (a pasted log, a whole book) would
+# otherwise take thousands of vectors, slow every update and crowd dense search. Notes of the
+# demo and systems vaults have at most 5, so this changes nothing there (docs/retrieval.md).
+MAX_PASSAGES = 32
+BODY_CHARS = 40 * CHUNK_WORDS * MAX_PASSAGES  # raw text read for them: ample for any markup
 CONTEXT_LINKS = 4  # titles of linked notes added to a note's head
 BATCH_DOCS = 256
 
@@ -78,8 +85,32 @@ def passages(
     `auto` policy, notes without one also get their body embedded.
     """
     head = head_text(title, dek, summary) or plain_text(body)[:2000]
-    with_body = policy == "head+body" or (policy == "auto" and not written)
-    return [head] + (body_chunks(body) if with_body else [])
+    return [head] + (body_chunks(body)[:MAX_PASSAGES] if _with_body(policy, written) else [])
+
+
+def _with_body(policy: str, written: bool) -> bool:
+    return policy == "head+body" or (policy == "auto" and not written)
+
+
+def embedding_problems(doc: Document, policy: str = DEFAULT_POLICY) -> list[Problem]:
+    """A warning when only the start of a long note is embedded (MAX_PASSAGES)."""
+    meta = doc.parsed.meta
+    written = meta.get("summary") is not None or meta.get("dek") is not None
+    if doc.kind != "note" or not _with_body(policy, written):
+        return []
+    body = doc.parsed.body
+    # Two passages in a row hold more than CHUNK_WORDS words, of two characters at least:
+    # a body this short cannot make more passages than the cap, and need not be cut up.
+    if len(body) < (MAX_PASSAGES - 1) * CHUNK_WORDS:
+        return []
+    if len(body) <= BODY_CHARS and len(body_chunks(body)) <= MAX_PASSAGES:
+        return []
+    message = (
+        f"is long: only its beginning (at most {MAX_PASSAGES} passages, about "
+        f"{MAX_PASSAGES * CHUNK_WORDS:,} words) is used to search it by meaning; search by "
+        "words still covers all of it. A written 'summary:' helps it be found"
+    )
+    return [Problem(doc.path, 1, "warning", "long-note", message)]
 
 
 def contexts(index: Index, ids: list[int]) -> dict[int, str]:
@@ -150,7 +181,7 @@ def update_vectors(
             EMBEDDED_KINDS,
         )
     ]
-    body_chars = 4000 if policy == "head" else 1_000_000_000  # a head needs only the start
+    body_chars = 4000 if policy == "head" else BODY_CHARS  # a head needs only the start
     embedded = 0
     for start in range(0, len(candidates), BATCH_DOCS):
         ids = candidates[start : start + BATCH_DOCS]

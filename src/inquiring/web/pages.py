@@ -149,12 +149,7 @@ class Pages:
         with self.reading():
             if path not in self.attachments:
                 return None
-        return self._file(path)
-
-    def _file(self, path: str) -> Path | None:
-        root = self.index.vault.root.resolve()
-        target = (root / path).resolve()
-        return target if root in target.parents and target.is_file() else None
+        return self.index.vault.file(path)
 
     def _published_file(self, path: str) -> str | None:
         """An SVG image a note shows, as a data: URI for the published site, or None.
@@ -162,7 +157,7 @@ class Pages:
         Served as a file from the site, an SVG's scripts would run on its origin; inside
         an <img> they never run, and a data: URI cannot be opened on the site's origin.
         """
-        file = self._file(path) if path.lower().endswith(".svg") else None
+        file = self.index.vault.file(path) if path.lower().endswith(".svg") else None
         if file is None or file.stat().st_size > MAX_INLINE:
             return None
         return "data:image/svg+xml;base64," + base64.b64encode(file.read_bytes()).decode("ascii")
