@@ -8,7 +8,6 @@ Whatever they write, the saved line passes `doctor --strict` and cites only mapp
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
-from webvault import LOCAL
+from webvault import LOCAL, indexed_demo_copy
+from webvault import QUESTION as CORE
 
 from inquiring.ask import ask
 from inquiring.cli import app
@@ -30,19 +30,10 @@ from inquiring.web.app import create_app
 from inquiring.web.urls import page_for
 from inquiring.write.llm import load_template, parse_reply, write_llm
 
-DEMO = Path(__file__).resolve().parents[1] / "examples" / "llm-training"
-CORE = (
-    "How do finetuning and pretraining improvements differ in their effects on model capabilities?"
-)
-
 
 @pytest.fixture(scope="module")
 def vault(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("replies") / "vault"
-    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns(".inquiring", "lines"))
-    with Index(Vault(root)) as index:
-        index.update(embedder=get_embedder())
-    return root
+    return indexed_demo_copy(tmp_path_factory.mktemp("replies") / "vault")
 
 
 @pytest.fixture

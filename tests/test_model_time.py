@@ -25,6 +25,8 @@ import pytest
 import uvicorn
 from scripted_model import HANG
 from typer.testing import CliRunner
+from webvault import QUESTION as CORE
+from webvault import indexed_demo_copy
 
 from inquiring import cli
 from inquiring.cli import app
@@ -33,21 +35,13 @@ from inquiring.index import Index
 from inquiring.vault import Vault
 from inquiring.web.app import create_app
 
-DEMO = Path(__file__).resolve().parents[1] / "examples" / "llm-training"
-CORE = (
-    "How do finetuning and pretraining improvements differ in their effects on model capabilities?"
-)
 OTHER = "Does RL post-training create new reasoning abilities?"
 DEADLINE = 60  # seconds: generous, only so that a broken build fails instead of hanging
 
 
 @pytest.fixture(scope="module")
 def vault(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("hang") / "vault"
-    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns(".inquiring", "lines"))
-    with Index(Vault(root)) as index:
-        index.update(embedder=get_embedder())
-    return root
+    return indexed_demo_copy(tmp_path_factory.mktemp("hang") / "vault")
 
 
 @pytest.fixture

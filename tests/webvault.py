@@ -63,6 +63,14 @@ ACTIVE = {
 }
 
 
+def indexed_demo_copy(root: Path) -> Path:
+    """A copy of the demo vault at `root` (no index, no lines), indexed and embedded."""
+    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns(".inquiring", "lines"))
+    with Index(Vault(root)) as index:
+        index.update(embedder=get_embedder())
+    return root
+
+
 def make_web_vault(root: Path) -> tuple[Index, Path]:
     """Copy the demo vault to `root`, add the awkward files, index it and write one line."""
     shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns(".inquiring", "lines"))
