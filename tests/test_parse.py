@@ -32,8 +32,16 @@ def test_front_matter_fields_are_read_and_typed():
     assert doc.problems == []
 
 
-def test_title_falls_back_to_first_heading_then_file_name():
-    assert parse_document("intro\n\n# The Heading\n", "n/a.md").title == "The Heading"
+def test_title_falls_back_to_opening_heading_then_file_name():
+    assert parse_document("\n# The Heading\nintro\n", "n/a.md").title == "The Heading"
+    commented = parse_document("<!-- omit in toc -->\n\n# Recipes\n", "n/recipes.md")
+    assert (commented.title, commented.title_source) == ("Recipes", "heading")
+    # A note titled by its file name that starts with its text (econ-zettel's notes do).
+    zettel = parse_document(
+        "People rise to their level of incompetence.\n# Examples\n- a developer\n",
+        "Peter Principle.md",
+    )
+    assert (zettel.title, zettel.title_source) == ("Peter Principle", "file name")
     heading = parse_document("```\n# not a heading\n```\n", "notes/my note.md")
     assert (heading.title, heading.title_source) == ("my note", "file name")
 

@@ -43,7 +43,7 @@ from .vault import (
 from .vectors import embedding_problems, update_vectors
 from .words import STOPWORDS
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6  # also bumped when parsing changes what is stored, so every file is read again
 BM25_WEIGHTS = (10.0, 4.0, 4.0, 1.0)  # title, dek, summary, body
 STEMMER = Stemmer.Stemmer("porter")  # the algorithm of FTS5's porter tokenizer
 MATCH_BUDGET = 10_000  # documents matched per query, at most, once there is a choice

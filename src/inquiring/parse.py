@@ -279,24 +279,34 @@ def _blank_code_spans(line: str) -> str:
     return "".join(chars)
 
 
+_COMMENT_ONLY = re.compile(r"<!--.*?-->|%%.*?%%")  # what a reader never sees
+
+
 def _scan(masked: list[str | None], body_line: int) -> tuple[list[Link], list, str]:
-    """Links, '## ' sections and the first '# ' heading of the body."""
+    """Links, '## ' sections and the '# ' heading that opens the body (its title).
+
+    A '# ' heading further down is a heading like any other: in a note that starts with its
+    text (a Zettelkasten note titled by its file name, say), "# Examples" is not its title.
+    """
     links: list[Link] = []
     sections: list[tuple[str, int]] = []
     first_h1 = ""
     section = ""
+    opening = True  # nothing but blank lines read so far
     for offset, line in enumerate(masked):
         if line is None:
+            opening = False
             continue
         number = body_line + offset
         heading = _HEADING.match(line)
         if heading:
             level, text = len(heading.group(1)), plain(heading.group(2) or "")
-            if level == 1 and not first_h1 and text:
+            if level == 1 and opening and text:
                 first_h1 = text
             if level == 2 and text:
                 section = text
                 sections.append((text, number))
+        opening = opening and not _COMMENT_ONLY.sub("", line).strip()
         links.extend(_links_in_line(line, number, section))
     return links, sections, first_h1
 
