@@ -127,6 +127,18 @@ def test_search_json_shape(vault):
     assert code == 0 and "The query is empty." in output
 
 
+def test_search_shows_a_summary_for_notes_without_a_dek(write_vault):
+    body = "A long first paragraph about caffeine. " * 12 + "\n\nLater text.\n"
+    root = write_vault({"coffee.md": "# Does coffee ruin sleep?\n\n" + body})
+    code, output = run(root, "search", "caffeine", "--method", "bm25")
+    assert code == 0 and "    A long first paragraph about caffeine. A long first" in output
+    assert output.rstrip().split("\n")[-2].endswith(" …")  # cut at a word, not at full length
+    code, output = run(root, "search", "caffeine")
+    assert code == 0 and "    A long first paragraph about caffeine." in output
+    code, output = run(root, "search", "caffeine", "--json")
+    assert json.loads(output)["results"][0]["snippet"].startswith("A long first paragraph")
+
+
 def test_doctor_and_strict(vault):
     code, output = run(vault, "doctor")
     assert code == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import secrets
+import textwrap
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -511,9 +512,14 @@ def search(
     for rank, hit in enumerate(result.hits, start=1):
         why = ", ".join(hit.why)
         out.print(f"{rank:>2}. [bold]{escape(hit.doc.title)}[/]  [dim]{escape(hit.doc.path)}[/]")
-        if hit.doc.dek:
-            out.print(f"    {escape(hit.doc.dek)}")
+        if hit.doc.snippet:
+            out.print(f"    {escape(_shorten(hit.doc.snippet))}")
         out.print(f"    [dim]score {hit.score:.3f} · matched by {why}[/]")
+
+
+def _shorten(text: str, width: int = 240) -> str:
+    """A snippet cut at a word, so a long summary does not fill the terminal."""
+    return textwrap.shorten(text, width, placeholder=" …")
 
 
 def _print_lexical(index: Index, query: str, limit: int, as_json: bool) -> None:
@@ -528,6 +534,7 @@ def _print_lexical(index: Index, query: str, limit: int, as_json: bool) -> None:
                         "path": d.path,
                         "title": d.title,
                         "dek": d.dek,
+                        "snippet": d.snippet,
                         "score": round(score, 4),
                         "why": ["lexical"],
                     }
@@ -540,8 +547,8 @@ def _print_lexical(index: Index, query: str, limit: int, as_json: bool) -> None:
         out.print("Nothing in the vault matches these words. Try the default hybrid search.")
     for rank, (doc, score) in enumerate(hits, start=1):
         out.print(f"{rank:>2}. [bold]{escape(doc.title)}[/]  [dim]{escape(doc.path)}[/]")
-        if doc.dek:
-            out.print(f"    {escape(doc.dek)}")
+        if doc.snippet:
+            out.print(f"    {escape(_shorten(doc.snippet))}")
         out.print(f"    [dim]BM25 {score:.2f}[/]")
 
 

@@ -131,6 +131,11 @@ class DocRow:
     words: int
 
     @property
+    def snippet(self) -> str:
+        """What to show under the title in a list: the dek, else the summary found for it."""
+        return self.dek or self.summary
+
+    @property
     def slug(self) -> str:
         return self.path.rsplit("/", 1)[-1].removesuffix(".md")
 

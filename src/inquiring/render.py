@@ -21,6 +21,7 @@ def search_json(query: str, result: SearchResult) -> dict[str, Any]:
                 "path": h.doc.path,
                 "title": h.doc.title,
                 "dek": h.doc.dek,
+                "snippet": h.doc.snippet,
                 "score": round(h.score, 4),
                 "cosine": None if h.semantic is None else round(h.semantic, 4),
                 "why": h.why,

@@ -161,7 +161,7 @@ def atom_feed(pages: Pages, base_url: str = "") -> str:
             f'<link rel="alternate" href={quoteattr(base + page)}/>',
             f"<updated>{_stamp(row.date)}</updated>",
             "<author><name>inquiring</name></author>",
-            f"<summary>{escape(row.dek or row.summary)}</summary>",
+            f"<summary>{escape(row.snippet)}</summary>",
             "</entry>",
         ]
     parts.append("</feed>")

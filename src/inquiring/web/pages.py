@@ -131,7 +131,7 @@ class Pages:
 
     def ref(self, path: str, extra: str = "") -> Ref:
         row = self.rows[path]
-        return Ref(path, page_for(path), row.title, row.dek or row.summary, row.kind, extra)
+        return Ref(path, page_for(path), row.title, row.snippet, row.kind, extra)
 
     def paths(self) -> list[str]:
         """Every indexed document's vault path."""
