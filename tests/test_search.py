@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from inquiring.cli import app
 from inquiring.embed import get_embedder
 from inquiring.evaluate import load_questions, ndcg_at, recall_at, reciprocal_rank
-from inquiring.search import Searcher, content_words
+from inquiring.search import Searcher, SearchParams, content_words
 
 NOTES = {
     "notes/format.md": note(
@@ -82,7 +82,10 @@ def test_hybrid_explains_each_hit(searcher):
 
 
 def test_links_from_top_notes_are_a_reason(searcher):
-    result = searcher.search("instruction tuning output format", limit=6)
+    # The link boost is off by default (it did not earn its place on the public vaults,
+    # docs/retrieval.md); when it is on, a link to a top note is a reason of its own.
+    linking = Searcher(searcher.index, searcher.embedder, SearchParams(graph_boost=0.3))
+    result = linking.search("instruction tuning output format", limit=6)
     lima = next(h for h in result.hits if h.doc.path == "notes/lima.md")
     assert "notes/format.md" in lima.linked and "linked" in lima.why
 
@@ -188,3 +191,56 @@ def test_search_and_eval_through_the_cli(vault, tmp_path):
     bad.write_text("- {id: a, question: x, kind: weird}\n", encoding="utf-8")
     result = runner.invoke(app, ["--vault", str(vault), "eval", "retrieval", str(bad)])
     assert result.exit_code == 1 and "unknown kind 'weird'" in result.output
+
+
+# Notes written by hand, in no one's house style: no front matter but an alias, titles from
+# headings or file names, the words of one note's topic scattered through the others, and an
+# index page that links to every note.
+SLEEP = {
+    "coffee and sleep.md": "# Does coffee ruin my sleep?\n\n"
+    "Caffeine blocks adenosine, the molecule whose build-up makes us drowsy. Its half-life "
+    "is five to six hours, so an afternoon cup still acts at bedtime. Caffeine late in the "
+    "day shortens deep sleep even when falling asleep feels normal.\n",
+    "Sleep spindles.md": "---\naliases: [spindles]\n---\n"
+    "Bursts of 11-16 Hz activity in stage 2 sleep. More of them after learning goes with "
+    "better recall the next day; they seem to help move memories from hippocampus to cortex.\n",
+    "naps.md": "# Are naps good for you?\n\nA 20-minute nap improves alertness without "
+    "grogginess. Some people drink coffee right before, because caffeine takes about twenty "
+    "minutes to act. Naps long enough to reach stage 2 sleep hold more spindles and help "
+    "memory, but the spindles of a nap are fewer than at night.\n",
+    "melatonin.md": "Melatonin rises in the evening and tells the body it is night. Light "
+    "in the evening delays it; so, a little, does caffeine, and so does jet lag. Caffeine and "
+    "alcohol both fragment sleep.\n",
+    "index.md": "# Sleep notes\n\n- [[coffee and sleep]]: caffeine and sleep\n"
+    "- [[Sleep spindles]]: what spindles do\n- [[naps]]: naps, caffeine naps, nap spindles\n"
+    "- [[melatonin]]\n- [[circadian rhythm]]: the body clock\n",
+    "circadian rhythm.md": "# What sets the body clock?\n\nThe suprachiasmatic nucleus keeps "
+    "a roughly 24-hour rhythm, reset each morning by light. Caffeine shifts it later; "
+    "spindles and slow waves follow its timing.\n",
+}
+
+
+@pytest.fixture
+def sleep(write_vault, open_index) -> Searcher:
+    index = open_index(write_vault(SLEEP))
+    index.update(embedder=get_embedder())
+    return Searcher(index, get_embedder())
+
+
+@pytest.mark.parametrize(
+    ("query", "note"),
+    [
+        ("caffeine", "coffee and sleep.md"),  # the topic of one note, mentioned by three more
+        ("spindles", "Sleep spindles.md"),  # that note's own alias
+        ("sleep spindles", "Sleep spindles.md"),  # its file name, which is its title
+        ("naps", "naps.md"),
+    ],
+)
+def test_a_known_item_comes_first(sleep, query, note):
+    assert paths(sleep.search(query))[0] == note
+
+
+def test_an_answered_question_is_not_labelled_none(sleep):
+    result = sleep.search("does coffee ruin my sleep")
+    assert paths(result)[0] == "coffee and sleep.md"
+    assert result.coverage != "none"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .embed import Embedder
-from .index import DocRow, Index
+from .index import DocRow, Index, vocabulary_key
 from .vectors import VectorIndex
 from .words import content_words
 
@@ -24,13 +24,15 @@ MAX_QUERY_CHARS = 4000
 
 @dataclass(frozen=True)
 class SearchParams:
-    candidates: int = 50  # taken from each method before fusion
-    rrf_k: float = 10.0
+    candidates: int = 50  # nearest notes by meaning taken into fusion
+    lexical_candidates: int = 20  # best BM25 matches taken into fusion (deeper ones share a word)
+    rrf_k: float = 5.0
     weight_lexical: float = 1.0
-    weight_semantic: float = 1.6
-    graph_boost: float = 0.3  # per link to one of the top `graph_top` notes, in RRF units
+    weight_semantic: float = 2.5
+    title_boost: float = 1.0  # a title (or alias, or file name) the question names, in RRF units
+    graph_boost: float = 0.0  # per link to one of the top `graph_top` notes, in RRF units
     graph_top: int = 10
-    mmr_lambda: float = 0.85  # 1.0 ranks by relevance alone
+    mmr_lambda: float = 1.0  # 1.0 ranks by relevance alone (MMR lowered recall on every vault)
     related: float = 0.5  # cosine above which a note counts as on the question
     unknown_penalty: float = 0.8  # per share of the question's words found in no note
     none_below: float = 0.305  # evidence (best cosine less the penalty) below this: nothing
@@ -100,7 +102,8 @@ class Searcher:
         vectors = self.vectors()
         # Full-text ranking runs in SQLite while the question is embedded and compared:
         # both release the interpreter lock, so on two cores the slower one hides the other.
-        lexical_job = self._pool.submit(self.index.ranked_ids, text, p.candidates, ("note",))
+        depth = p.candidates if method == "bm25" else p.lexical_candidates
+        lexical_job = self._pool.submit(self.index.ranked_ids, text, depth, ("note",))
         qvec = self.embedder.embed([text])[0]
         semantic = vectors.search(qvec, p.candidates)
         lexical = [i for i, _ in lexical_job.result()]
@@ -112,8 +115,8 @@ class Searcher:
         elif method == "dense":
             order = dict(semantic)
         else:
-            order = self._fuse(lex_rank, [d for d, _ in semantic])
-        links, votes = self._graph(order) if method == "hybrid" else ({}, {})
+            order = self._named(text, self._fuse(lex_rank, [d for d, _ in semantic]))
+        links, votes = self._graph(order) if method == "hybrid" and p.graph_boost else ({}, {})
         if links and p.graph_boost:
             unit = p.graph_boost / (p.rrf_k + 1)
             order = {d: s + unit * votes.get(d, 0.0) for d, s in order.items()}
@@ -122,6 +125,9 @@ class Searcher:
         shown = max(limit, 10)
         sem_rank = {d: r for r, (d, _) in enumerate(semantic[:shown], start=1)}
         ranked = self._mmr(order, vectors) if method == "hybrid" else _sorted(order)
+        if method == "hybrid" and lexical and semantic and lexical[0] == semantic[0][0]:
+            ranked.remove(lexical[0])  # both methods put it first: so does their fusion
+            ranked.insert(0, lexical[0])
         docs = {d.id: d for d in self.index.documents_by_id(ranked[:limit])}
         hits = [
             Hit(
@@ -147,6 +153,24 @@ class Searcher:
         for r, d in enumerate(semantic, start=1):
             fused[d] = fused.get(d, 0.0) + p.weight_semantic / (p.rrf_k + r)
         return fused
+
+    def _named(self, text: str, scores: dict[int, float]) -> dict[int, float]:
+        """Lift the notes whose title, alias or file name the question names (known items).
+
+        A title all of whose words are in the question ("tabs" in "keyboard shortcuts for
+        tabs"), or a question all of whose words are in a title ("lottery ticket hypothesis"),
+        adds `title_boost` at rank one's weight, times the share of the longer side it covers.
+        """
+        asked = {vocabulary_key(w) for w in content_words(text)}
+        if not asked or not self.params.title_boost:
+            return scores
+        unit = self.params.title_boost / (self.params.rrf_k + 1)
+        boosted = dict(scores)
+        for doc in self.index.documents_by_id(list(scores)):
+            names = (doc.title, doc.slug, *doc.aliases)
+            share = max(_named_share(asked, name) for name in names)
+            boosted[doc.id] += unit * share
+        return boosted
 
     def _graph(self, scores: dict[int, float]) -> tuple[dict[int, list[str]], dict[int, float]]:
         """For each candidate, the top-ranked notes it links to or is linked from, and how
@@ -217,6 +241,18 @@ class Searcher:
         else:
             label = "strong"
         return label, best, related
+
+
+def _named_share(asked: set[str], name: str) -> float:
+    """How much of the question a name covers when one holds all the other's words, else 0."""
+    words = {vocabulary_key(w) for w in content_words(name)}
+    if not words:
+        return 0.0
+    if words <= asked:
+        return len(words) / len(asked)
+    if asked <= words:
+        return len(asked) / len(words)
+    return 0.0
 
 
 def _sorted(scores: dict[int, float]) -> list[int]:
