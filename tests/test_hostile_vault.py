@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from inquiring.cli import app
 from inquiring.embed import get_embedder
 from inquiring.index import Index
-from inquiring.search import Searcher, SearchParams
+from inquiring.search import Searcher
 from inquiring.vault import Vault
 from inquiring.vectors import MAX_PASSAGES
 
@@ -199,7 +199,7 @@ def test_a_note_linking_to_everything_does_not_rise_in_every_search(link_dump):
             "many-links"
         ]
         assert "each of its links counts for 1.0% of a link" in report.problems[0].message
-        searcher = Searcher(index, get_embedder(), SearchParams(graph_boost=0.3))  # boost on
+        searcher = Searcher(index, get_embedder())
         for topic, words in TOPICS.items():
             query = f"what happens with {words.split()[1]} and {words.split()[4]}"
             top = [hit.doc.path for hit in searcher.search(query, limit=3).hits]

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from inquiring.cli import app
 from inquiring.embed import get_embedder
 from inquiring.evaluate import load_questions, ndcg_at, recall_at, reciprocal_rank
-from inquiring.search import Searcher, SearchParams, content_words
+from inquiring.search import Searcher, content_words
 
 NOTES = {
     "notes/format.md": note(
@@ -82,10 +82,7 @@ def test_hybrid_explains_each_hit(searcher):
 
 
 def test_links_from_top_notes_are_a_reason(searcher):
-    # The link boost is off by default (it did not earn its place on the public vaults,
-    # docs/retrieval.md); when it is on, a link to a top note is a reason of its own.
-    linking = Searcher(searcher.index, searcher.embedder, SearchParams(graph_boost=0.3))
-    result = linking.search("instruction tuning output format", limit=6)
+    result = searcher.search("instruction tuning output format", limit=6)
     lima = next(h for h in result.hits if h.doc.path == "notes/lima.md")
     assert "notes/format.md" in lima.linked and "linked" in lima.why
 

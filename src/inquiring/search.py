@@ -30,7 +30,7 @@ class SearchParams:
     weight_lexical: float = 1.0
     weight_semantic: float = 2.5
     title_boost: float = 1.0  # a title (or alias, or file name) the question names, in RRF units
-    graph_boost: float = 0.0  # per link to one of the top `graph_top` notes, in RRF units
+    graph_boost: float = 0.3  # per link to one of the top `graph_top` notes, in RRF units
     graph_top: int = 10
     mmr_lambda: float = 1.0  # 1.0 ranks by relevance alone (MMR lowered recall on every vault)
     related: float = 0.5  # cosine above which a note counts as on the question
@@ -116,7 +116,7 @@ class Searcher:
             order = dict(semantic)
         else:
             order = self._named(text, self._fuse(lex_rank, [d for d, _ in semantic]))
-        links, votes = self._graph(order) if method == "hybrid" and p.graph_boost else ({}, {})
+        links, votes = self._graph(order) if method == "hybrid" else ({}, {})
         if links and p.graph_boost:
             unit = p.graph_boost / (p.rrf_k + 1)
             order = {d: s + unit * votes.get(d, 0.0) for d, s in order.items()}
@@ -175,8 +175,9 @@ class Searcher:
     def _graph(self, scores: dict[int, float]) -> tuple[dict[int, list[str]], dict[int, float]]:
         """For each candidate, the top-ranked notes it links to or is linked from, and how
         many links' worth that is: a note that links to very many notes (an index page, a
-        link dump) adds a small share of a link for each, so it cannot lift itself or them
-        in every search (`Index.link_pairs`)."""
+        link dump) adds a small share of a link for each (`Index.link_pairs`), and no note
+        counts more than one link's worth, so an index page that links to every top note
+        does not rise above them (docs/retrieval.md)."""
         top = _sorted(scores)[: self.params.graph_top]
         paths = {d.id: d.path for d in self.index.documents_by_id(top)}
         strength: dict[tuple[int, int], float] = {}  # (candidate, top note): the stronger way
@@ -188,7 +189,7 @@ class Searcher:
         votes: dict[int, float] = {}
         for (here, there), weight in strength.items():
             linked.setdefault(here, []).append(paths[there])
-            votes[here] = votes.get(here, 0.0) + weight
+            votes[here] = min(1.0, votes.get(here, 0.0) + weight)
         return linked, votes
 
     def _mmr(self, scores: dict[int, float], vectors: VectorIndex) -> list[int]:
