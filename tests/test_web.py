@@ -1,5 +1,7 @@
 """The web app through HTTP (Starlette's test client), on a real index with the real embedder."""
 
+# ruff: noqa: F811 (tests name the shared `vault` and `client` fixtures)
+
 from __future__ import annotations
 
 import re
@@ -13,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
-from webvault import LOCAL, QUESTION, make_web_vault
+from webvault import LOCAL, QUESTION, client, make_web_vault, vault  # noqa: F401 (shared fixtures)
 
 from inquiring.embed import get_embedder
 from inquiring.errors import InquiringError
@@ -22,21 +24,6 @@ from inquiring.site import build_site
 from inquiring.web.app import create_app
 from inquiring.web.conceptmap import MapNode, concept_map
 from inquiring.web.pages import Pages
-
-
-@pytest.fixture(scope="module")
-def vault(tmp_path_factory):
-    root = tmp_path_factory.mktemp("web") / "vault"
-    index, line = make_web_vault(root)
-    yield index, line.relative_to(root).as_posix()
-    index.close()
-
-
-@pytest.fixture(scope="module")
-def client(vault):
-    index, _ = vault
-    with TestClient(create_app(index, get_embedder()), base_url=LOCAL) as c:
-        yield c
 
 
 def page_of(path: str) -> str:

@@ -1,5 +1,7 @@
 """The server and the site probed as an attacker would: through HTTP, on a real index."""
 
+# ruff: noqa: F811 (tests name the shared `vault` and `client` fixtures)
+
 from __future__ import annotations
 
 import os
@@ -13,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from webvault import ACTIVE, LOCAL, QUESTION, make_web_vault
+from webvault import ACTIVE, LOCAL, QUESTION, client, make_web_vault, vault  # noqa: F401 (shared fixtures)
 
 from inquiring.embed import get_embedder
 from inquiring.index import Index
@@ -29,21 +31,6 @@ SECURITY_HEADERS = (
     "x-frame-options",
     "referrer-policy",
 )
-
-
-@pytest.fixture(scope="module")
-def vault(tmp_path_factory):
-    root = tmp_path_factory.mktemp("security") / "vault"
-    index, line = make_web_vault(root)
-    yield index, line.relative_to(root).as_posix()
-    index.close()
-
-
-@pytest.fixture(scope="module")
-def client(vault):
-    index, _ = vault
-    with TestClient(create_app(index, get_embedder()), base_url=LOCAL) as c:
-        yield c
 
 
 def lines_in(index: Index) -> list[str]:

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import base64
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
 
 from inquiring.ask import ask
 from inquiring.embed import get_embedder
 from inquiring.index import Index
 from inquiring.search import Searcher
 from inquiring.vault import Vault
+from inquiring.web.app import create_app
 
 LOCAL = "http://127.0.0.1"  # what a browser on this machine sends as Host
 DEMO = Path(__file__).resolve().parents[1] / "examples" / "llm-training"
@@ -86,3 +91,21 @@ def make_web_vault(root: Path) -> tuple[Index, Path]:
     assert answer.path is not None
     index.update(embedder=embedder)
     return index, answer.path
+
+
+# Module-scoped: each test module that imports them gets its own served copy.
+@pytest.fixture(scope="module")
+def vault(tmp_path_factory) -> Iterator[tuple[Index, str]]:
+    """A web vault (`make_web_vault`) and its line's vault path."""
+    root = tmp_path_factory.mktemp("web") / "vault"
+    index, line = make_web_vault(root)
+    yield index, line.relative_to(root).as_posix()
+    index.close()
+
+
+@pytest.fixture(scope="module")
+def client(vault) -> Iterator[TestClient]:
+    """The app over that vault, reached at a loopback address as the Host check requires."""
+    index, _ = vault
+    with TestClient(create_app(index, get_embedder()), base_url=LOCAL) as c:
+        yield c
