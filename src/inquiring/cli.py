@@ -30,7 +30,7 @@ from .index import DocRow, Index, UpdateReport
 from .lines import staleness
 from .parse import Problem
 from .render import answer_json, print_answer, search_json
-from .search import METHODS, Searcher
+from .search import COVERAGE_TEXT, METHODS, Searcher
 from .settings import load_settings
 from .vault import FOLDER_KINDS, SETTINGS_FILE, Vault
 
@@ -508,7 +508,7 @@ def search(
     if result.message:
         out.print(f"{result.message} Try other words, or 'inquiring notes' to browse.")
         return
-    out.print(f"[dim]Coverage:[/] [bold]{result.coverage}[/] — {COVERAGE_TEXT[result.coverage]}\n")
+    out.print(f"[dim]Coverage:[/] [bold]{result.coverage}[/]. {COVERAGE_TEXT[result.coverage]}\n")
     for rank, hit in enumerate(result.hits, start=1):
         why = ", ".join(hit.why)
         out.print(f"{rank:>2}. [bold]{escape(hit.doc.title)}[/]  [dim]{escape(hit.doc.path)}[/]")
@@ -550,14 +550,6 @@ def _print_lexical(index: Index, query: str, limit: int, as_json: bool) -> None:
         if doc.snippet:
             out.print(f"    {escape(_shorten(doc.snippet))}")
         out.print(f"    [dim]BM25 {score:.2f}[/]")
-
-
-COVERAGE_TEXT = {
-    "strong": "several notes bear directly on this.",
-    "partial": "a few notes bear on this.",
-    "thin": "the vault only touches on this; read the results with care.",
-    "none": "the vault has nothing on this; these are merely the nearest notes.",
-}
 
 
 @command()

@@ -41,9 +41,9 @@ from .vault import (
     fold,
 )
 from .vectors import embedding_problems, update_vectors
-from .words import STOPWORDS
+from .words import STOPWORDS, other_spellings
 
-SCHEMA_VERSION = 6  # also bumped when parsing changes what is stored, so every file is read again
+SCHEMA_VERSION = 7  # also bumped when parsing changes what is stored, so every file is read again
 BM25_WEIGHTS = (10.0, 4.0, 4.0, 1.0)  # title, dek, summary, body
 STEMMER = Stemmer.Stemmer("porter")  # the algorithm of FTS5's porter tokenizer
 MATCH_BUDGET = 10_000  # documents matched per query, at most, once there is a choice
@@ -443,8 +443,8 @@ class Index:
         assert rowid is not None
         self.db.execute(
             "INSERT INTO documents_fts (rowid, title, dek, summary, body) VALUES (?, ?, ?, ?, ?)",
-            (rowid, p.title, p.dek, p.summary, p.body),
-        )
+            (rowid, " ".join([p.title, *meta["aliases"]]), p.dek, p.summary, p.body),
+        )  # a note is found by its aliases as by its title
         self.db.executemany(
             "INSERT INTO links VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
             [
@@ -666,7 +666,8 @@ class Index:
         rare words is nearly the same, and scoring every document is not needed. At least
         one word is always kept.
         """
-        total = self.db.execute("SELECT count(*) FROM documents").fetchone()[0]
+        total = self.document_count()
+        words = self.vault_spellings(words)
         frequency = self.frequencies(words)
         kept: list[str] = []
         spent = 0
@@ -678,6 +679,21 @@ class Index:
             spent += frequency[word]
         return [w for w in words if w in kept]
 
+    def document_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM documents").fetchone()[0]
+
+    def vault_spellings(self, words: list[str]) -> list[str]:
+        """The words, each one the vault never uses replaced by its other English spelling
+        when the vault uses that one ("licence" in a vault that writes "license")."""
+        frequency = self.frequencies(words)
+        out = []
+        for word in words:
+            if not frequency[word]:
+                counts = self.frequencies(other_spellings(word))
+                word = max(counts, key=counts.__getitem__) if any(counts.values()) else word
+            out.append(word)
+        return out
+
     def frequencies(self, words: list[str]) -> dict[str, int]:
         """How many documents use each word (matched as the full-text index stores it).
 
@@ -687,8 +703,7 @@ class Index:
         generation = self.generation()
         if self._frequencies is None or self._frequencies[0] != generation:
             self._frequencies = (generation, {})
-            total = self.db.execute("SELECT count(*) FROM documents").fetchone()[0]
-            if total >= SCAN_VOCABULARY_FROM:
+            if self.document_count() >= SCAN_VOCABULARY_FROM:
                 rows = self.db.execute("SELECT term, doc FROM documents_vocab")
                 self._frequencies = (generation, dict(rows))
                 self._scanned = True
@@ -705,6 +720,21 @@ class Index:
                 known[key] = row[0] if row else 0
             out[word] = known.get(key, 0)
         return out
+
+    def words_in(self, words: list[str], ids: list[int]) -> dict[str, set[int]]:
+        """Which of the documents use each word (matched as the full-text index stores it)."""
+        marks = ",".join("?" * len(ids))
+        return {
+            word: {
+                row[0]
+                for row in self.db.execute(
+                    f"SELECT rowid FROM documents_fts WHERE documents_fts MATCH ? "
+                    f"AND rowid IN ({marks})",
+                    (f'"{word}"', *ids),
+                )
+            }
+            for word in words
+        }
 
     def documents_by_id(self, ids: list[int]) -> list[DocRow]:
         if not ids:

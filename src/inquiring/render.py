@@ -16,6 +16,10 @@ def search_json(query: str, result: SearchResult) -> dict[str, Any]:
     return {
         "query": query,
         "coverage": result.coverage,
+        "coverage_signals": {
+            name: round(getattr(result.signals, name), 4)
+            for name in ("best", "unknown", "uncovered", "evidence")
+        },
         "results": [
             {
                 "path": h.doc.path,

@@ -3,13 +3,14 @@
 For a question, rank the notes a careful reader would pull out of the vault, including
 notes worded differently from the question, and say how well the vault covers it
 (`strong`, `partial`, `thin` or `none`) so that an answer can admit when the corpus is thin.
-The ranking's parameters were chosen on the tune halves of the demo vault, the systems vault
-and four public vaults written by other people; the coverage thresholds on the demo vault
-alone (docs/retrieval.md).
+The ranking's parameters and the coverage label's weights and thresholds were chosen on the
+tune halves of the demo vault, the systems vault and four public vaults written by other
+people (docs/retrieval.md).
 """
 
 from __future__ import annotations
 
+import math
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -21,6 +22,12 @@ from .vectors import VectorIndex
 from .words import content_words
 
 METHODS = ("hybrid", "bm25", "dense")
+COVERAGE_TEXT = {
+    "strong": "The notes found bear directly on this.",
+    "partial": "Notes bear on this, but none answers it squarely.",
+    "thin": "The vault only touches on this; read the results with care.",
+    "none": "The vault has nothing on this; these are merely the nearest notes.",
+}
 MAX_QUERY_CHARS = 4000
 
 
@@ -35,12 +42,15 @@ class SearchParams:
     graph_boost: float = 0.3  # per link to one of the top `graph_top` notes, in RRF units
     graph_top: int = 10
     mmr_lambda: float = 1.0  # 1.0 ranks by relevance alone (MMR lowered recall on every vault)
-    related: float = 0.5  # cosine above which a note counts as on the question
-    unknown_penalty: float = 0.8  # per share of the question's words found in no note
-    none_below: float = 0.305  # evidence (best cosine less the penalty) below this: nothing
-    thin_below: float = 0.4  # evidence below this: thin
-    partial_count: int = 1  # notes above `related` needed for partial
-    strong_count: int = 4  # … and for strong
+    # Coverage: evidence = best cosine - unknown_weight * unknown - uncovered_weight *
+    # uncovered (see `Coverage`), fitted on the tune halves of every evaluation vault by
+    # bench/fit_coverage.py (docs/retrieval.md).
+    unknown_weight: float = 0.95
+    uncovered_weight: float = 1.02
+    covered_by: int = 3  # the top notes whose words count as covering the question
+    none_below: float = -0.385  # evidence below this: the vault has nothing (no essay)
+    thin_below: float = 0.034
+    strong_from: float = 0.134
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,23 @@ class Hit:
         return reasons
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """How well the vault covers a question, and the three signals the label comes from.
+
+    `best` is the highest cosine of the question with any note; `unknown` the share of the
+    question's content words that no note uses (a question on orchids in an economics
+    vault); `uncovered` the share, weighted by rarity, of its words that none of the top
+    notes uses (the vault knows the words, but not together in the notes found).
+    """
+
+    label: str = "none"
+    best: float = 0.0
+    unknown: float = 0.0
+    uncovered: float = 0.0
+    evidence: float = 0.0
+
+
 @dataclass
 class SearchResult:
     query: str
@@ -74,8 +101,7 @@ class SearchResult:
     hits: list[Hit]
     coverage: str
     message: str = ""
-    best_cosine: float = 0.0
-    related_notes: int = 0
+    signals: Coverage = Coverage()
 
 
 class Searcher:
@@ -109,8 +135,6 @@ class Searcher:
         qvec = self.embedder.embed([text])[0]
         semantic = vectors.search(qvec, p.candidates)
         lexical = [i for i, _ in lexical_job.result()]
-        unknown = self.unknown_share(text)
-        coverage, best, related = self._coverage([s for _, s in semantic], unknown)
         lex_rank = {d: r for r, d in enumerate(lexical, start=1)}
         if method == "bm25":
             order = {d: 1.0 / r for d, r in lex_rank.items()}
@@ -144,7 +168,8 @@ class Searcher:
             if d in docs
         ]
         message = "" if hits else "Nothing in the vault matches."
-        return SearchResult(query, method, hits, coverage, message, best, related)
+        signals = self.coverage(text, semantic[0][1] if semantic else 0.0, ranked)
+        return SearchResult(query, method, hits, signals.label, message, signals)
 
     def _fuse(self, lex_rank: dict[int, int], semantic: list[int]) -> dict[int, float]:
         """Reciprocal rank fusion of the two rankings."""
@@ -218,32 +243,37 @@ class Searcher:
 
     def unknown_share(self, text: str) -> float:
         """The share of the question's content words that nothing in the vault uses."""
-        words = content_words(text)
+        words = self.index.vault_spellings(content_words(text))
         if not words:
             return 0.0
         counts = self.index.frequencies(words)
-        missing = sum(not counts[w] for w in words)
-        return missing / len(words)
+        return sum(not counts[w] for w in words) / len(words)
 
-    def _coverage(self, cosines: list[float], unknown: float) -> tuple[str, float, int]:
-        """How well the vault covers the question.
-
-        Evidence is the best note's cosine, less a penalty for question words that no note
-        uses: a question on protein folding finds vaguely similar notes, but not its words.
-        """
+    def coverage(self, text: str, best: float, ranked: list[int]) -> Coverage:
+        """How well the vault covers the question, from the meaning and the words of the
+        notes found: the same evidence on every vault, however its notes are written
+        (bench/fit_coverage.py fits the weights and thresholds; docs/retrieval.md)."""
         p = self.params
-        best = max(cosines, default=0.0)
-        related = sum(c >= p.related for c in cosines)
-        evidence = best - p.unknown_penalty * unknown
+        words = self.index.vault_spellings(content_words(text))
+        top = ranked[: p.covered_by]
+        if not words or not top:
+            return Coverage(best=best)
+        counts = self.index.frequencies(words)
+        total = self.index.document_count()
+        rarity = {w: math.log((total + 1) / (counts[w] + 0.5)) for w in words}
+        using = self.index.words_in([w for w in words if counts[w]], top)
+        unknown = sum(not counts[w] for w in words) / len(words)
+        uncovered = sum(r for w, r in rarity.items() if not using.get(w)) / sum(rarity.values())
+        evidence = best - p.unknown_weight * unknown - p.uncovered_weight * uncovered
         if evidence < p.none_below:
             label = "none"
-        elif evidence < p.thin_below or related < p.partial_count:
+        elif evidence < p.thin_below:
             label = "thin"
-        elif related < p.strong_count:
+        elif evidence < p.strong_from:
             label = "partial"
         else:
             label = "strong"
-        return label, best, related
+        return Coverage(label, best, unknown, uncovered, evidence)
 
 
 def _named_share(asked: set[str], name: str) -> float:

@@ -14,14 +14,47 @@ STOPWORDS = frozenset(
         "than that the their theirs them then there these they this those through to too under "
         "until up us very was we were what when where which while who whom why will with would "
         "you your yours "
+        # what is left of "isn't", "wasn't", "don't"… once split at the apostrophe
+        "aren couldn didn doesn don hadn hasn haven isn mustn needn shouldn wasn weren won "
+        "wouldn "
     ).split()
 )
 
 
 def content_words(text: str) -> list[str]:
-    """Lower-cased words of three letters or more that are not common function words."""
+    """Lower-cased words of three letters or more that are not common function words.
+
+    Numbers are left out, except those of four digits: a year says what a question is about.
+    """
     seen: dict[str, None] = {}
     for word in re.findall(r"\w+", text.lower()):
-        if len(word) > 2 and word not in STOPWORDS and not word.isdigit():
+        if len(word) > 2 and word not in STOPWORDS and not (word.isdigit() and len(word) != 4):
             seen.setdefault(word, None)
     return list(seen)[:64]
+
+
+# British ↔ American endings, each way: a question in one spelling should find a vault
+# written in the other ("randomised" and "randomized" even stem differently).
+_SPELLINGS = [
+    (re.compile(a), b)
+    for a, b in (
+        (r"is(e|es|ed|ing|ation|ations|er|ers)$", r"iz\1"),
+        (r"iz(e|es|ed|ing|ation|ations|er|ers)$", r"is\1"),
+        (r"ys(e|es|ed|ing)$", r"yz\1"),
+        (r"yz(e|es|ed|ing)$", r"ys\1"),
+        (r"(?<=[a-z]{3})our(s|ed|ing|ful|ite|ites|able)?$", r"or\1"),
+        (r"(?<=[a-z]{3})or(s|ed|ing|ful|ite|ites|able)?$", r"our\1"),
+        (r"^(lic|def|off|pret)ence(s)?$", r"\1ense\2"),
+        (r"^(lic|def|off|pret)ense(s)?$", r"\1ence\2"),
+        (r"(?<=...)tre(s)?$", r"ter\1"),
+        (r"(?<=...)ter(s)?$", r"tre\1"),
+        (r"(?<=[aeiou])ll(ed|ing|er|ers)$", r"l\1"),
+        (r"(?<=[aeiou])l(ed|ing|er|ers)$", r"ll\1"),
+        (r"ogue(s)?$", r"og\1"),
+    )
+]
+
+
+def other_spellings(word: str) -> list[str]:
+    """The word as the other main English spelling would write it (may be none)."""
+    return [v for pattern, repl in _SPELLINGS if (v := pattern.sub(repl, word)) != word]

@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import InquiringError, NotFound
 from ..index import DocRow, Index
 from ..lines import Staleness, staleness
-from ..search import Searcher
+from ..search import COVERAGE_TEXT, Searcher
 from ..source_ids import normalise_source_id
 from .conceptmap import MapNode, concept_map
 from .markdown import MarkdownRenderer
@@ -27,12 +27,6 @@ MAX_QUERY = 1000  # characters; a longer search from the browser is refused with
 MAX_INLINE = 512 * 1024  # bytes; a larger SVG is left out of the published site
 RELATED_NEAR = 5  # semantically near notes shown beside the linked ones
 NEAR_POOL = 20  # nearest notes looked up, so that five remain once linked ones are left out
-COVERAGE_TEXT = {
-    "strong": "Several notes bear directly on this.",
-    "partial": "A few notes bear on this.",
-    "thin": "The vault only touches on this; read the results with care.",
-    "none": "The vault has nothing on this; these are merely the nearest notes.",
-}
 _LINE_HEAD = re.compile(r"\A\s*(\*Inquiring line\*\s*\n)?\s*(# [^\n]*\n)?\s*(\*[^\n]*\*\s*\n)?")
 _FIRST_SECTION = re.compile(r"^## ", re.MULTILINE)
 _SOURCES = re.compile(r"^## Sources\b.*\Z", re.MULTILINE | re.DOTALL)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from .pages import COVERAGE_TEXT, Page
+from ..search import COVERAGE_TEXT
+from .pages import Page
 from .security import SITE_POLICY
 from .urls import href, prefix_for
 
