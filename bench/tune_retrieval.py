@@ -3,6 +3,7 @@
 Run: .venv/bin/python bench/tune_retrieval.py [VAULT]   (default: the demo vault)
 Prints the best settings found on the tune half with their scores on both halves, so the
 test-half number is not fitted. The chosen values are copied into `SearchParams` by hand.
+The coverage label is fitted over every evaluation vault by bench/fit_coverage.py.
 """
 
 from __future__ import annotations
@@ -27,13 +28,6 @@ GRID = {
     "rrf_k": [10, 30, 60],
     "graph_boost": [0.0, 0.15, 0.3, 0.6],
     "mmr_lambda": [1.0, 0.85],
-}
-COVERAGE_GRID = {
-    "unknown_penalty": [0.3, 0.5, 0.8],
-    "none_below": [0.2, 0.25, 0.3, 0.305, 0.31, 0.35],
-    "thin_below": [0.4, 0.45, 0.5],
-    "related": [0.4, 0.45, 0.5],
-    "partial_count": [1, 2, 3],
 }
 
 
@@ -62,48 +56,6 @@ def score(searcher: Searcher, questions) -> float:
     return sum(values) / len(values)
 
 
-def coverage_scores(searcher: Searcher, questions) -> tuple[float, float, float, float]:
-    """(absent labelled thin/none, others not labelled none, others strong or partial,
-    absent labelled none: no essay is written for those)."""
-    absent = [q for q in questions if q.kind == "absent"]
-    others = [q for q in questions if q.kind != "absent"]
-    labels = {q.id: searcher.search(q.question, limit=1).coverage for q in questions}
-    return (
-        sum(labels[q.id] in ("thin", "none") for q in absent) / len(absent),
-        sum(labels[q.id] != "none" for q in others) / len(others),
-        sum(labels[q.id] in ("strong", "partial") for q in others) / len(others),
-        sum(labels[q.id] == "none" for q in absent) / len(absent),
-    )
-
-
-def tune_coverage(index: Index, embedder, params: SearchParams, questions) -> None:
-    tune = [q for q in questions if q.half == "tune"]
-    test = [q for q in questions if q.half == "test"]
-    results = []
-    keys = list(COVERAGE_GRID)
-    for values in itertools.product(*COVERAGE_GRID.values()):
-        searcher = Searcher(
-            index, embedder, replace(params, **dict(zip(keys, values, strict=True)))
-        )
-        absent_ok, not_none, answered, absent_none = coverage_scores(searcher, tune)
-        # Targets first (>= 80% of absent thin/none, no other question labelled none), then
-        # as many absent questions as possible labelled none (no essay), then usefulness.
-        met = absent_ok >= 0.8 and not_none == 1.0
-        results.append(((met, absent_none, answered, absent_ok), values))
-    results.sort(key=lambda r: r[0], reverse=True)
-    print(
-        "\ncoverage: (absent thin/none, others not none, others strong/partial, absent none) "
-        + " ".join(keys)
-    )
-    for _, values in results[:5]:
-        searcher = Searcher(
-            index, embedder, replace(params, **dict(zip(keys, values, strict=True)))
-        )
-        tuned = coverage_scores(searcher, tune)
-        tested = coverage_scores(searcher, test)
-        print(f"tune {tuned} | test {tested} | {values}", flush=True)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("vault", nargs="?", default="examples/llm-training", type=Path)
@@ -125,7 +77,6 @@ def main() -> None:
     print("(recall@10 + nDCG@10) / 2 on tune | on test | " + " ".join(keys))
     for tuned, values, searcher in results[:10]:
         print(f"{tuned:.3f} | {score(searcher, test):.3f} | {values}", flush=True)
-    tune_coverage(index, embedder, results[0][2].params, everything)
     sys.exit(0)
 
 
