@@ -20,11 +20,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import astuple, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import Stemmer
 
 from .database import Database
-from .embed import Embedder
 from .errors import InquiringError, NotFound, VaultNotFound
 from .parse import Link, Problem
 from .source_ids import normalise_source_id
@@ -37,11 +37,14 @@ from .vault import (
     Target,
     Vault,
     VaultFile,
+    cache_home,
     content_hash,
     fold,
 )
-from .vectors import embedding_problems, update_vectors
 from .words import STOPWORDS
+
+if TYPE_CHECKING:
+    from .embed import Embedder
 
 SCHEMA_VERSION = 6  # also bumped when parsing changes what is stored, so every file is read again
 BM25_WEIGHTS = (10.0, 4.0, 4.0, 1.0)  # title, dek, summary, body
@@ -177,9 +180,8 @@ def index_location(vault: Vault) -> tuple[Path, str | None]:
             return inside / "index.db", None
     except OSError:
         pass
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "inquiring"
     key = hashlib.sha1(str(vault.root).encode()).hexdigest()[:16]
-    folder = cache / key
+    folder = cache_home() / key
     folder.mkdir(parents=True, exist_ok=True)
     note = f"the vault folder is read-only, so its index is kept in {folder}"
     return folder / "index.db", note
@@ -345,6 +347,8 @@ class Index:
                 self.bump_generation()
         report.leftovers = _remove_files(found.leftovers)
         if embedder is not None:
+            from .vectors import update_vectors  # numpy: not for a words-only command
+
             report.embedded = update_vectors(self, embedder, progress=embed_progress)
         return report
 
@@ -387,6 +391,8 @@ class Index:
             return
         doc, digest, problems = self.vault.load(vf.path, data)
         if doc is not None:
+            from .vectors import embedding_problems  # numpy: not for a words-only command
+
             problems = problems + embedding_problems(doc)
         if old_hash is None:
             report.added += 1
