@@ -12,18 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import sqlite3
 import time
-import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import astuple, dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-import Stemmer
 
 from .database import Database
 from .errors import InquiringError, NotFound, VaultNotFound
@@ -42,14 +37,13 @@ from .vault import (
     content_hash,
     fold,
 )
-from .words import STOPWORDS
+from .words import fts_query, vocabulary_key
 
 if TYPE_CHECKING:
     from .embed import Embedder
 
 SCHEMA_VERSION = 6  # also bumped when parsing changes what is stored, so every file is read again
 BM25_WEIGHTS = (10.0, 4.0, 4.0, 1.0)  # title, dek, summary, body
-STEMMER = Stemmer.Stemmer("porter")  # the algorithm of FTS5's porter tokenizer
 MATCH_BUDGET = 10_000  # documents matched per query, at most, once there is a choice
 SCAN_VOCABULARY_FROM = 20_000  # documents; below this, words are looked up one by one
 
@@ -729,9 +723,8 @@ class Index:
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
-        # `+dst.id`: a link's target is found by its path alone, then kept or not (as an index
-        # term, the id list was probed once per link and candidate: 30 ms at 100,000 notes);
-        # and a source's row, whose link count comes after its body, is read only for a match.
+        # `+dst.id`: a target found by its path, then kept or not (as an index term, the ids were
+        # probed once per link: 30 ms at 100,000 notes); a source's row read only for a match.
         rows = self.db.execute(
             "SELECT l.doc, dst.id, (SELECT link_targets FROM documents WHERE id = l.doc) "
             "FROM links l JOIN documents dst ON dst.path = l.resolved "
@@ -795,28 +788,3 @@ def _remove_files(paths: list[Path]) -> int:
         except OSError:
             pass  # gone already, or not ours to delete: it is tried again next time
     return removed
-
-
-_TOKEN = re.compile(r"\w+", re.UNICODE)
-
-
-@lru_cache(maxsize=1 << 16)  # a search reads every candidate's title: the same words recur
-def vocabulary_key(word: str) -> str:
-    """A word as the full-text index stores it: accents removed, then Porter-stemmed."""
-    if not word.isascii():  # ASCII has no accents to remove
-        nfkd = unicodedata.normalize("NFKD", word)
-        word = "".join(c for c in nfkd if not unicodedata.combining(c))
-    return STEMMER.stemWord(word.lower())
-
-
-def fts_query(text: str, choose: Callable[[list[str]], list[str]] | None = None) -> str:
-    """Any user text → a safe FTS5 query: each word quoted, any of them may match.
-
-    Function words are left out when the text has other words; `choose` may narrow the
-    words further.
-    """
-    tokens = list(dict.fromkeys(t.lower() for t in _TOKEN.findall(text)))[:64]
-    words = [t for t in tokens if t not in STOPWORDS] or tokens
-    if choose and len(words) > 1:
-        words = choose(words) or words
-    return " OR ".join(f'"{w}"' for w in words)

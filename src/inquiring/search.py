@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .embed import Embedder
-from .index import DocRow, Index, vocabulary_key
+from .index import DocRow, Index
 from .vectors import VectorIndex
-from .words import content_words
+from .words import content_words, vocabulary_key
 
 METHODS = ("hybrid", "bm25", "dense")
 MAX_QUERY_CHARS = 4000
