@@ -195,7 +195,7 @@ if len(sys.argv) > 1:
     except SystemExit:
         pass
 heavy = "numpy onnxruntime tokenizers inquiring.search llm inquiring.ask starlette uvicorn jinja2"
-print("loaded:", *(name for name in heavy.split() if name in sys.modules))
+print("loaded:", *(name for name in [*heavy.split(), "yaml"] if name in sys.modules))
 """
 WEB_AND_WRITERS = {"llm", "inquiring.ask", "starlette", "uvicorn", "jinja2"}
 MODEL = {"numpy", "onnxruntime", "tokenizers", "inquiring.search"}
