@@ -1,14 +1,14 @@
 """The `inquiring` command line: parse options, call the library, format the answer.
 
-Each command imports what only it needs (the model, numpy, the writers, the web stack)
-when it runs: a command starts in the time its own work takes (docs/benchmarks.md), and a
-test checks that importing this module loads none of them.
+A command imports the model, numpy, the writers or the web stack when it runs and uses them,
+so that it starts in the time its own work takes (tests/test_cli.py checks what each loads).
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import secrets
 import textwrap
 import time
 from collections.abc import Callable
@@ -226,19 +226,13 @@ class LazyProgress:
         if self.bar is None:
             if time.perf_counter() - self.start < self.delay or not err.is_terminal:
                 return
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeRemainingColumn,
-            )
+            from rich import progress  # loaded only when a bar is shown
 
-            self.bar = Progress(
-                TextColumn(self.description),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeRemainingColumn(),
+            self.bar = progress.Progress(
+                progress.TextColumn(self.description),
+                progress.BarColumn(),
+                progress.MofNCompleteColumn(),
+                progress.TimeRemainingColumn(),
                 console=err,
                 transient=True,
             )
@@ -750,8 +744,6 @@ def serve(
     ] = None,
 ) -> None:
     """Browse, search and ask the vault in your browser."""
-    import secrets
-
     import uvicorn
 
     from .web.app import SHUTDOWN_GRACE, Server, create_app
