@@ -46,6 +46,7 @@ test: lint $(CHROMIUM)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_index.py --sizes 1000 10000
 	$(BIN)/python bench/bench_retrieval.py --sizes 1000 10000
+	$(BIN)/python bench/bench_cold.py
 	$(BIN)/python bench/bench_ask.py
 	$(BIN)/python bench/bench_web.py
 

@@ -184,6 +184,46 @@ def test_commands_as_real_subprocesses(vault, args, expect):
     assert expect in result.stdout
 
 
+# Run a command (or none: only import the CLI) and list which heavy libraries it loaded.
+LOADED = """
+import sys
+from inquiring.cli import main
+if len(sys.argv) > 1:
+    sys.argv[0] = "inquiring"
+    try:
+        main()
+    except SystemExit:
+        pass
+heavy = "numpy onnxruntime tokenizers inquiring.search llm inquiring.ask starlette uvicorn jinja2"
+print("loaded:", *(name for name in [*heavy.split(), "yaml"] if name in sys.modules))
+"""
+WEB_AND_WRITERS = {"llm", "inquiring.ask", "starlette", "uvicorn", "jinja2"}
+MODEL = {"numpy", "onnxruntime", "tokenizers", "inquiring.search"}
+
+
+@pytest.mark.parametrize(
+    ("args", "loads"),
+    [
+        ((), set()),
+        (("search", "--method", "bm25", "pretraining"), set()),
+        (("notes",), set()),
+        (("show", "LIMA"), set()),
+        (("search", "pretraining"), MODEL),
+    ],
+)
+def test_a_command_loads_only_what_it_uses(vault, args, loads):
+    """On an index that is up to date, the model, numpy, the writers and the web stack load
+    only for the commands that use them: each command starts in the time its own work takes."""
+    assert run_process(vault, "index").returncode == 0
+    env = {**os.environ, "INQUIRING_VAULT": str(vault), "NO_COLOR": "1"}
+    result = subprocess.run(
+        [sys.executable, "-c", LOADED, *args], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    loaded = set(result.stdout.rsplit("loaded:", 1)[1].split())
+    assert loaded == loads
+
+
 def test_subprocess_strict_doctor_exit_code_and_init(vault, tmp_path):
     assert run_process(vault, "doctor", "--strict").returncode == 1
     result = run_process(vault, "init", str(tmp_path / "fresh"))

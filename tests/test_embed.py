@@ -8,7 +8,15 @@ import numpy as np
 import pytest
 from minilm_reference import ReferenceMiniLM
 
-from inquiring.embed import MINILM_ONNX_INT8, MiniLM, ModelFileError, get_embedder, verified
+from inquiring.embed import (
+    MINILM_ONNX_INT8,
+    MiniLM,
+    ModelFileError,
+    get_embedder,
+    load_session,
+    mean_pool,
+    verified,
+)
 
 SENTENCES = [
     "Does RL post-training create new reasoning or surface what the base model had?",
@@ -91,3 +99,42 @@ def test_a_changed_model_file_is_refused(tmp_path):
     missing = dataclasses.replace(MINILM_ONNX_INT8, package="no_such_pkg", distribution="nope")
     with pytest.raises(ModelFileError, match="is not installed"):
         verified(missing)
+
+
+def _vectors(session, model: MiniLM) -> np.ndarray:
+    """The session's vectors for SENTENCES, one at a time (no padding to differ)."""
+    out = []
+    for sentence in SENTENCES:
+        ids = np.array([model.tokenizer.encode(sentence or " ").ids], dtype=np.int64)
+        mask = np.ones_like(ids)
+        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        out.append(mean_pool(session.run(None, feed)[0], mask)[0])
+    return np.stack(out)
+
+
+def test_the_saved_optimised_model_gives_the_same_vectors_and_is_remade_when_damaged(
+    model, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    expected = _vectors(model.session, model)
+    made = load_session(MINILM_ONNX_INT8)  # from the pinned file; the copy is saved meanwhile
+    [copy] = (tmp_path / "inquiring" / "models").iterdir()
+    assert sorted(p.name for p in copy.iterdir()) == ["model.data", "model.onnx", "probe.json"]
+    data = copy / "model.data"
+    saved = data.stat().st_ino
+    loaded = load_session(MINILM_ONNX_INT8)
+    assert data.stat().st_ino == saved  # loaded from the copy, not made again
+    np.testing.assert_array_equal(_vectors(made, model), expected)
+    np.testing.assert_array_equal(_vectors(loaded, model), expected)
+
+    data.write_bytes(bytes(data.stat().st_size))  # every weight zero: damaged on disk
+    remade = load_session(MINILM_ONNX_INT8)
+    np.testing.assert_array_equal(_vectors(remade, model), expected)
+    assert data.stat().st_ino != saved and any(data.read_bytes()[:4096])
+    np.testing.assert_array_equal(_vectors(load_session(MINILM_ONNX_INT8), model), expected)
+
+
+def test_without_a_cache_folder_the_model_still_loads(model, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", "/dev/null/no-cache-here")
+    session = load_session(MINILM_ONNX_INT8)
+    np.testing.assert_array_equal(_vectors(session, model), _vectors(model.session, model))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import bump_mtime, note
 from typer.testing import CliRunner
@@ -13,6 +14,7 @@ from inquiring.cli import app
 from inquiring.embed import get_embedder
 from inquiring.evaluate import load_questions, ndcg_at, recall_at, reciprocal_rank
 from inquiring.search import Searcher, content_words
+from inquiring.vectors import VectorIndex
 
 NOTES = {
     "notes/format.md": note(
@@ -142,6 +144,46 @@ def test_vectors_follow_incremental_updates(vault, searcher):
     assert "notes/bpe.md" not in paths(searcher.search("byte pair encoding subword"))
 
 
+LONG_BODY = " ".join(
+    f"Passage {i} is about {topic}, and it says so in a sentence of plain words."
+    for i, topic in enumerate(
+        ["sparse attention", "protein folding", "tax law", "optimiser warmup", "bird song"] * 6
+    )
+)
+
+
+def test_vector_search_is_exactly_a_scan_of_every_stored_vector(write_vault, open_index):
+    """Each note scored by its best passage, other kinds left out, best first, k of them:
+    the same notes, order and scores as reading every vector from the database."""
+    root = write_vault(
+        {
+            **NOTES,
+            "notes/long.md": note("Notes without a summary", LONG_BODY),  # several passages
+            "lines/asked.md": note("How do sparse experts route tokens?", "An answer."),
+        }
+    )
+    index = open_index(root)
+    index.update(embedder=get_embedder())
+    rows = index.db.execute(
+        "SELECT v.doc, v.vec, d.kind FROM vectors v JOIN documents d ON d.id = v.doc"
+    ).fetchall()
+    assert {kind for _, _, kind in rows} == {"note", "line"}
+    assert max(n for (n,) in index.db.execute("SELECT count(*) FROM vectors GROUP BY doc")) > 3
+    vectors = VectorIndex(index, get_embedder().dim)
+    questions = ["how are tokens routed to experts", "bird song", "tax", "compute budget"]
+    for query in get_embedder().embed(questions):
+        best: dict[int, float] = {}
+        for doc, vec, kind in rows:
+            if kind == "note":
+                cosine = float(np.frombuffer(vec, dtype=np.float32) @ query)
+                best[doc] = max(best.get(doc, -1.0), cosine)
+        reference = sorted(best.items(), key=lambda item: -item[1])
+        for k in (1, 3, len(best), len(best) + 5):
+            found = vectors.search(query, k)
+            assert [d for d, _ in found] == [d for d, _ in reference[:k]]
+            assert [s for _, s in found] == pytest.approx([s for _, s in reference[:k]], abs=1e-6)
+
+
 def test_metrics_on_hand_checked_rankings():
     ranked = ["a", "x", "b", "y"]
     assert recall_at(ranked, {"a", "b", "c", "d"}, 2) == 0.25
@@ -242,13 +284,13 @@ def test_a_known_item_comes_first(sleep, query, note):
 
 def test_a_question_its_top_note_answers_is_strong_without_summaries(sleep):
     """No note here has a dek or summary; the label must not hold that against them."""
-    for question, note in [
+    for question, expected in [
         ("does coffee ruin my sleep", "coffee and sleep.md"),
         ("Does caffeine from an afternoon cup still act at bedtime?", "coffee and sleep.md"),
         ("What do sleep spindles do for memory?", "Sleep spindles.md"),
     ]:
         result = sleep.search(question)
-        assert paths(result)[0] == note
+        assert paths(result)[0] == expected
         assert result.coverage == "strong", (question, result.signals)
 
 

@@ -1,4 +1,8 @@
-"""The `inquiring` command line: parse options, call the library, format the answer."""
+"""The `inquiring` command line: parse options, call the library, format the answer.
+
+A command imports the model, numpy, the writers or the web stack when it runs and uses them,
+so that it starts in the time its own work takes (tests/test_cli.py checks what each loads).
+"""
 
 from __future__ import annotations
 
@@ -10,29 +14,24 @@ import time
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import asdict
-from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
-from .ask import ask as ask_question
-from .ask import configured_writer, extractive
-from .doctor import diagnose, has_errors
-from .embed import Embedder, get_embedder
 from .errors import InquiringError
-from .evaluate import HALVES, evaluate_lines, evaluate_retrieval, load_questions, mean
 from .index import DocRow, Index, UpdateReport
-from .lines import staleness
-from .parse import Problem
-from .render import answer_json, print_answer, search_json
-from .search import COVERAGE_TEXT, METHODS, Searcher
 from .settings import load_settings
 from .vault import FOLDER_KINDS, SETTINGS_FILE, Vault
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from .embed import Embedder
+    from .parse import Problem
 
 app = typer.Typer(
     help="Ask your research notes a question and get an honest, fully cited answer.",
@@ -95,6 +94,11 @@ def ask(
     With no model configured nothing leaves your machine: the extractive writer composes the
     line from the notes' own sentences.
     """
+    from .ask import ask as ask_question
+    from .ask import configured_writer, extractive
+    from .render import answer_json, print_answer
+    from .search import Searcher
+
     if not question.strip():
         raise InquiringError('the question is empty; try: inquiring ask "How does X affect Y?"')
     settings = load_settings(ctx.obj)
@@ -127,6 +131,9 @@ def ask(
 @command()
 def status(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """List the inquiring lines that changed, deleted or newly relevant notes made stale."""
+    from .lines import staleness
+    from .search import Searcher
+
     index = _open(ctx, embed=True)
     searcher = Searcher(index, _embedder(ctx))
     report = [staleness(searcher, row.path) for row in index.documents("line")]
@@ -154,6 +161,11 @@ def refresh(
     timeout: TimeoutOption = None,
 ) -> None:
     """Rewrite a line (or every stale one) from the vault as it is now."""
+    from .ask import ask as ask_question
+    from .ask import configured_writer, extractive
+    from .lines import staleness
+    from .search import Searcher
+
     if not line and not all_lines:
         raise InquiringError("name a line to refresh, or pass --all for every stale line")
     settings = load_settings(ctx.obj)
@@ -214,11 +226,13 @@ class LazyProgress:
         if self.bar is None:
             if time.perf_counter() - self.start < self.delay or not err.is_terminal:
                 return
-            self.bar = Progress(
-                TextColumn(self.description),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeRemainingColumn(),
+            from rich import progress  # loaded only when a bar is shown
+
+            self.bar = progress.Progress(
+                progress.TextColumn(self.description),
+                progress.BarColumn(),
+                progress.MofNCompleteColumn(),
+                progress.TimeRemainingColumn(),
                 console=err,
                 transient=True,
             )
@@ -271,6 +285,8 @@ def _open(
 
 
 def _embedder(ctx: typer.Context) -> Embedder:
+    from .embed import get_embedder
+
     return get_embedder(load_settings(ctx.obj).embedder)
 
 
@@ -334,6 +350,8 @@ def init(
             made.append(f"{folder}/")
     settings = root / SETTINGS_FILE
     if not settings.exists():
+        from importlib import resources
+
         template = resources.files("inquiring").joinpath("templates").joinpath(SETTINGS_FILE)
         settings.write_text(template.read_text(encoding="utf-8"), encoding="utf-8")
         made.append(SETTINGS_FILE)
@@ -400,6 +418,8 @@ def notes(
     as_json: JsonFlag = False,
 ) -> None:
     """List notes, optionally those of one hub, category or collection."""
+    from rich.table import Table
+
     index = _open(ctx)
     rows = index.select(kind=kind, hub=hub, category=category, collection=collection)
     if as_json:
@@ -495,11 +515,14 @@ def search(
     as_json: JsonFlag = False,
 ) -> None:
     """Find the notes that bear on a question, and say how well the vault covers it."""
-    if method not in METHODS:
-        raise InquiringError(f"unknown method '{method}'; use one of: {', '.join(METHODS)}")
     if method == "bm25":  # words only: no model to load, no vectors to bring up to date
         _print_lexical(_open(ctx), query, limit, as_json)
         return
+    from .render import search_json
+    from .search import COVERAGE_TEXT, METHODS, Searcher
+
+    if method not in METHODS:
+        raise InquiringError(f"unknown method '{method}'; use one of: {', '.join(METHODS)}")
     index = _open(ctx, embed=True)
     result = Searcher(index, _embedder(ctx)).search(query, limit=limit, method=method)
     if as_json:
@@ -559,6 +582,8 @@ def doctor(
     as_json: JsonFlag = False,
 ) -> None:
     """List every problem in the vault, each with its file and line."""
+    from .doctor import diagnose, has_errors
+
     index = _open(ctx)
     problems = diagnose(index)
     if as_json:
@@ -578,6 +603,8 @@ def doctor(
 @command()
 def stats(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """Count the vault's notes, sources, hubs, lines and links."""
+    from rich.table import Table
+
     index = _open(ctx)
     data = index.stats()
     if as_json:
@@ -600,6 +627,9 @@ def _evaluate(
     ctx: typer.Context, questions: Path | None, measure: Callable, as_json: bool
 ) -> list | None:
     """Run one evaluation on the vault's questions; print JSON and return None under --json."""
+    from .evaluate import load_questions
+    from .search import Searcher
+
     todo = load_questions(questions or ctx.obj.root / "questions.yaml")
     index = _open(ctx, embed=True)
     rows = measure(Searcher(index, _embedder(ctx)), todo)
@@ -614,6 +644,8 @@ def eval_retrieval(
     ctx: typer.Context, questions: QuestionsArg = None, as_json: JsonFlag = False
 ) -> None:
     """Recall@5, recall@10, nDCG@10 and MRR for hybrid, BM25 and dense search, by kind."""
+    from .evaluate import HALVES, evaluate_retrieval
+
     rows = _evaluate(ctx, questions, evaluate_retrieval, as_json)
     if rows is None:
         return
@@ -638,6 +670,8 @@ def eval_lines(
     ctx: typer.Context, questions: QuestionsArg = None, as_json: JsonFlag = False
 ) -> None:
     """Write a line for each question (nothing is saved) and measure it."""
+    from .evaluate import evaluate_lines, mean
+
     rows = _evaluate(ctx, questions, evaluate_lines, as_json)
     if rows is None:
         return
@@ -670,6 +704,8 @@ def eval_lines(
 
 def _table(columns: tuple[str, ...], left: int, title: str | None = None) -> Table:
     """A borderless table: the first `left` columns are labels, the rest right-aligned figures."""
+    from rich.table import Table
+
     table = Table(title=title, box=None)
     for i, column in enumerate(columns):
         table.add_column(column, justify="left" if i < left else "right")
@@ -730,6 +766,7 @@ def site_build(
     ] = "",
 ) -> None:
     """Write every page as static files that work from any folder, any sub-path, or from disk."""
+    from .search import Searcher
     from .site import build_site
     from .web.pages import Pages
 

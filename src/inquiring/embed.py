@@ -12,15 +12,26 @@ from __future__ import annotations
 import hashlib
 import importlib
 import importlib.metadata
+import json
+import shutil
+import tempfile
+import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import numpy as np
 
 from .errors import InquiringError
+from .vault import cache_home
+
+if TYPE_CHECKING:
+    import onnxruntime as ort
+
+T = TypeVar("T")
 
 
 class Embedder(Protocol):
@@ -129,6 +140,114 @@ def mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
+PROVIDERS = ["CPUExecutionProvider"]
+# A fixed input ("[CLS] how does the model learn? [SEP]") whose vector checks a saved copy.
+PROBE_IDS = (101, 2129, 2515, 1996, 2944, 4553, 1029, 102)
+
+
+def session_options(threads: int | None = None) -> ort.SessionOptions:
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    if threads:
+        options.intra_op_num_threads = threads
+    options.log_severity_level = 3
+    options.enable_mem_pattern = False  # measured: ~150 MB less at peak, no slower
+    # Idle threads must not spin: they would slow the numpy and SQLite work that follows.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return options
+
+
+def load_session(file: PinnedFile, threads: int | None = None) -> ort.InferenceSession:
+    """A session of the pinned model, from a copy saved once its graph was optimised.
+
+    Optimising the graph (chiefly turning every int8 weight into float32) is most of the
+    time a session takes to start; the saved copy starts several times faster and gives
+    bitwise the same vectors (docs/benchmarks.md). The copy lives in the user's cache (one
+    per machine, not in any vault: it is 90 MB), named by the model's sha256 and
+    onnxruntime's version. It is made only from a file that matches the pin, and used only
+    while it gives the pinned model's vector for a probe input; otherwise it is made again.
+    """
+    import onnxruntime as ort
+
+    name = f"{file.distribution}-{file.sha256[:16]}-onnxruntime-{ort.__version__}"
+    folder = cache_home() / "models" / name
+    return _saved_copy(folder, threads) or _save_copy(verified(file), folder, threads)
+
+
+def _saved_copy(folder: Path, threads: int | None) -> ort.InferenceSession | None:
+    import onnxruntime as ort
+
+    try:
+        expected = json.loads((folder / "probe.json").read_text(encoding="utf-8"))
+        session = ort.InferenceSession(
+            str(folder / "model.onnx"), session_options(threads), providers=PROVIDERS
+        )
+        same = np.allclose(probe(session), np.array(expected, dtype=np.float32), atol=1e-5)
+    except Exception:  # no copy, or a damaged one: onnxruntime's errors share no narrower base
+        return None
+    return session if same else None
+
+
+def _save_copy(original: Path, folder: Path, threads: int | None) -> ort.InferenceSession:
+    """The session of the original model, whose optimised graph is saved on the way.
+
+    Written into a temporary folder renamed into place, so that a copy is whole or absent
+    even when two processes make it at once. Saved at the extended level: the passes
+    specific to this processor still run at each load, so a cache shared between machines
+    stays correct.
+    """
+    import onnxruntime as ort
+
+    session = None
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        temp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    except OSError:  # no cache to write to: each start optimises the graph again
+        return ort.InferenceSession(str(original), session_options(threads), providers=PROVIDERS)
+    try:
+        options = session_options(threads)
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+        options.optimized_model_filepath = str(temp / "model.onnx")
+        prefix = "session.optimized_model_external_initializers_"
+        options.add_session_config_entry(prefix + "file_name", "model.data")
+        options.add_session_config_entry(prefix + "min_size_in_bytes", "1024")
+        session = ort.InferenceSession(str(original), options, providers=PROVIDERS)
+        (temp / "probe.json").write_text(json.dumps(probe(session).tolist()), encoding="utf-8")
+        shutil.rmtree(folder, ignore_errors=True)  # a copy that failed its check
+        temp.rename(folder)
+    except Exception:  # no room to save it, or another process put its copy in place first
+        pass
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+    if session is None:
+        session = ort.InferenceSession(str(original), session_options(threads), providers=PROVIDERS)
+    return session
+
+
+def probe(session: ort.InferenceSession) -> np.ndarray:
+    """The model's vector for PROBE_IDS."""
+    ids = np.array([PROBE_IDS], dtype=np.int64)
+    mask = np.ones_like(ids)
+    feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+    (hidden,) = session.run(None, feed)
+    return mean_pool(hidden, mask)[0]
+
+
+def in_background(fn: Callable[..., T], *args: Any) -> Future[T]:
+    """Run `fn` in a thread; the process waits for it before it exits."""
+    future: Future[T] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(fn(*args))
+        except BaseException as error:
+            future.set_exception(error)
+
+    threading.Thread(target=run, name=f"inquiring-{fn.__name__}").start()
+    return future
+
+
 TOKEN_BUDGET = 2048  # tokens per batch: bounds memory whatever the texts' length
 
 
@@ -140,20 +259,19 @@ class MiniLM:
     max_length = 256  # the model's own limit in sentence-transformers
 
     def __init__(self, batch_size: int = 32, threads: int | None = None) -> None:
-        import onnxruntime as ort
+        # onnxruntime lets go of the interpreter while it makes a session, so the session is
+        # made in the background while the tokenizer, the index and the words-only ranking
+        # get ready. Its import holds the interpreter, so it is done here, first.
+        import onnxruntime  # noqa: F401
 
-        options = ort.SessionOptions()
-        if threads:
-            options.intra_op_num_threads = threads
-        options.log_severity_level = 3
-        options.enable_mem_pattern = False  # measured: ~150 MB less at peak, no slower
-        # Idle threads must not spin: they would slow the numpy and SQLite work that follows.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self.session = ort.InferenceSession(
-            str(verified(MINILM_ONNX_INT8)), options, providers=["CPUExecutionProvider"]
-        )
+        self._session = in_background(load_session, MINILM_ONNX_INT8, threads)
         self.tokenizer = load_tokenizer(self.max_length)
         self.batch_size = batch_size
+
+    @property
+    def session(self) -> ort.InferenceSession:
+        """The onnxruntime session, once loaded (a refused model file raises here)."""
+        return self._session.result()
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)

@@ -12,19 +12,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import sqlite3
 import time
-import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import astuple, dataclass, field
 from pathlib import Path
-
-import Stemmer
+from typing import TYPE_CHECKING
 
 from .database import Database
-from .embed import Embedder
 from .errors import InquiringError, NotFound, VaultNotFound
 from .parse import Link, Problem
 from .source_ids import normalise_source_id
@@ -37,15 +33,17 @@ from .vault import (
     Target,
     Vault,
     VaultFile,
+    cache_home,
     content_hash,
     fold,
 )
-from .vectors import embedding_problems, update_vectors
-from .words import STOPWORDS, other_spellings
+from .words import fts_query, other_spellings, vocabulary_key
+
+if TYPE_CHECKING:
+    from .embed import Embedder
 
 SCHEMA_VERSION = 7  # also bumped when parsing changes what is stored, so every file is read again
 BM25_WEIGHTS = (10.0, 4.0, 4.0, 1.0)  # title, dek, summary, body
-STEMMER = Stemmer.Stemmer("porter")  # the algorithm of FTS5's porter tokenizer
 MATCH_BUDGET = 10_000  # documents matched per query, at most, once there is a choice
 SCAN_VOCABULARY_FROM = 20_000  # documents; below this, words are looked up one by one
 
@@ -177,9 +175,8 @@ def index_location(vault: Vault) -> tuple[Path, str | None]:
             return inside / "index.db", None
     except OSError:
         pass
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "inquiring"
     key = hashlib.sha1(str(vault.root).encode()).hexdigest()[:16]
-    folder = cache / key
+    folder = cache_home() / key
     folder.mkdir(parents=True, exist_ok=True)
     note = f"the vault folder is read-only, so its index is kept in {folder}"
     return folder / "index.db", note
@@ -208,6 +205,7 @@ class Index:
         self._edited: list[int] = []  # documents re-read during the current update
         self._renamed_targets = False  # an edit changed a title, an alias or an id
         self._frequencies: tuple[int, dict[str, int]] | None = None
+        self._documents = 0  # how many, when the frequencies were last read
         self._scanned = False
 
     @property
@@ -345,6 +343,8 @@ class Index:
                 self.bump_generation()
         report.leftovers = _remove_files(found.leftovers)
         if embedder is not None:
+            from .vectors import update_vectors  # numpy: not for a words-only command
+
             report.embedded = update_vectors(self, embedder, progress=embed_progress)
         return report
 
@@ -387,6 +387,8 @@ class Index:
             return
         doc, digest, problems = self.vault.load(vf.path, data)
         if doc is not None:
+            from .vectors import embedding_problems  # numpy: not for a words-only command
+
             problems = problems + embedding_problems(doc)
         if old_hash is None:
             report.added += 1
@@ -666,9 +668,9 @@ class Index:
         rare words is nearly the same, and scoring every document is not needed. At least
         one word is always kept.
         """
-        total = self.document_count()
         words = self.vault_spellings(words)
         frequency = self.frequencies(words)
+        total = self._documents  # counted with the frequencies, once per change of the index
         kept: list[str] = []
         spent = 0
         for word in sorted(words, key=lambda w: frequency[w]):
@@ -680,7 +682,9 @@ class Index:
         return [w for w in words if w in kept]
 
     def document_count(self) -> int:
-        return self.db.execute("SELECT count(*) FROM documents").fetchone()[0]
+        """How many documents the index holds (counted once per change of the index)."""
+        self.frequencies([])
+        return self._documents
 
     def vault_spellings(self, words: list[str]) -> list[str]:
         """The words, each one the vault never uses replaced by its other English spelling
@@ -702,8 +706,10 @@ class Index:
         """
         generation = self.generation()
         if self._frequencies is None or self._frequencies[0] != generation:
+            total = self.db.execute("SELECT count(*) FROM documents").fetchone()[0]
+            self._documents = total  # first: whoever finds this generation finds its count
             self._frequencies = (generation, {})
-            if self.document_count() >= SCAN_VOCABULARY_FROM:
+            if total >= SCAN_VOCABULARY_FROM:
                 rows = self.db.execute("SELECT term, doc FROM documents_vocab")
                 self._frequencies = (generation, dict(rows))
                 self._scanned = True
@@ -750,10 +756,12 @@ class Index:
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
+        # `+dst.id`: a target found by its path, then kept or not (as an index term, the ids were
+        # probed once per link: 30 ms at 100,000 notes); a source's row read only for a match.
         rows = self.db.execute(
-            "SELECT l.doc, dst.id, src.link_targets FROM links l "
-            "JOIN documents src ON src.id = l.doc JOIN documents dst ON dst.path = l.resolved "
-            f"WHERE l.doc IN ({marks}) AND dst.id IN ({marks}) "
+            "SELECT l.doc, dst.id, (SELECT link_targets FROM documents WHERE id = l.doc) "
+            "FROM links l JOIN documents dst ON dst.path = l.resolved "
+            f"WHERE l.doc IN ({marks}) AND +dst.id IN ({marks}) "
             "AND l.style IN ('wiki', 'markdown')",
             (*ids, *ids),
         )
@@ -813,25 +821,3 @@ def _remove_files(paths: list[Path]) -> int:
         except OSError:
             pass  # gone already, or not ours to delete: it is tried again next time
     return removed
-
-
-_TOKEN = re.compile(r"\w+", re.UNICODE)
-
-
-def vocabulary_key(word: str) -> str:
-    """A word as the full-text index stores it: accents removed, then Porter-stemmed."""
-    plain = "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
-    return STEMMER.stemWord(plain.lower())
-
-
-def fts_query(text: str, choose: Callable[[list[str]], list[str]] | None = None) -> str:
-    """Any user text → a safe FTS5 query: each word quoted, any of them may match.
-
-    Function words are left out when the text has other words; `choose` may narrow the
-    words further.
-    """
-    tokens = list(dict.fromkeys(t.lower() for t in _TOKEN.findall(text)))[:64]
-    words = [t for t in tokens if t not in STOPWORDS] or tokens
-    if choose and len(words) > 1:
-        words = choose(words) or words
-    return " OR ".join(f'"{w}"' for w in words)

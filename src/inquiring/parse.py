@@ -12,13 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-import yaml
-
 LIST_FIELDS = ("categories", "hubs", "sources", "aliases", "tags")
 TEXT_FIELDS = ("title", "dek", "summary", "collection", "id", "type", "question", "description")
 
-# libyaml's loader when PyYAML was built with it: the same results, many times faster.
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 _HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]*)\]\]")
@@ -140,8 +136,12 @@ def _split_front_matter(
         return {}, text, 1
     raw = "\n".join(lines[1:end])
     body = "\n".join(lines[end + 1 :])
+    import yaml  # here: a command whose index is up to date reads no front matter
+
+    # libyaml's loader when PyYAML was built with it: the same results, many times faster.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        loaded = yaml.load(raw, Loader=SAFE_LOADER) if raw.strip() else {}
+        loaded = yaml.load(raw, Loader=loader) if raw.strip() else {}
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
 
-from .ask import Answer
-from .search import SearchResult
+if TYPE_CHECKING:  # `search` loads neither the writers nor the model behind them
+    from .ask import Answer
+    from .search import SearchResult
 
 
 def search_json(query: str, result: SearchResult) -> dict[str, Any]:

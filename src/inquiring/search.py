@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .embed import Embedder
-from .index import DocRow, Index, vocabulary_key
+from .index import DocRow, Index
 from .vectors import VectorIndex
-from .words import content_words
+from .words import content_words, vocabulary_key
 
 METHODS = ("hybrid", "bm25", "dense")
 COVERAGE_TEXT = {
@@ -136,13 +136,15 @@ class Searcher:
         semantic = vectors.search(qvec, p.candidates)
         lexical = [i for i, _ in lexical_job.result()]
         lex_rank = {d: r for r, d in enumerate(lexical, start=1)}
+        # Every candidate's row, read once for the names, the links and the hits.
+        docs = {d.id: d for d in self.index.documents_by_id([*lex_rank, *dict(semantic)])}
         if method == "bm25":
             order = {d: 1.0 / r for d, r in lex_rank.items()}
         elif method == "dense":
             order = dict(semantic)
         else:
-            order = self._named(text, self._fuse(lex_rank, [d for d, _ in semantic]))
-        links, votes = self._graph(order) if method == "hybrid" else ({}, {})
+            order = self._named(text, self._fuse(lex_rank, [d for d, _ in semantic]), docs)
+        links, votes = self._graph(order, docs) if method == "hybrid" else ({}, {})
         if links and p.graph_boost:
             unit = p.graph_boost / (p.rrf_k + 1)
             order = {d: s + unit * votes.get(d, 0.0) for d, s in order.items()}
@@ -154,7 +156,6 @@ class Searcher:
         if method == "hybrid" and lexical and semantic and lexical[0] == semantic[0][0]:
             ranked.remove(lexical[0])  # both methods put it first: so does their fusion
             ranked.insert(0, lexical[0])
-        docs = {d.id: d for d in self.index.documents_by_id(ranked[:limit])}
         hits = [
             Hit(
                 docs[d],
@@ -181,7 +182,9 @@ class Searcher:
             fused[d] = fused.get(d, 0.0) + p.weight_semantic / (p.rrf_k + r)
         return fused
 
-    def _named(self, text: str, scores: dict[int, float]) -> dict[int, float]:
+    def _named(
+        self, text: str, scores: dict[int, float], docs: dict[int, DocRow]
+    ) -> dict[int, float]:
         """Lift the notes whose title, alias or file name the question names (known items).
 
         A title all of whose words are in the question ("tabs" in "keyboard shortcuts for
@@ -193,20 +196,22 @@ class Searcher:
             return scores
         unit = self.params.title_boost / (self.params.rrf_k + 1)
         boosted = dict(scores)
-        for doc in self.index.documents_by_id(list(scores)):
+        for doc in (docs[d] for d in sorted(scores) if d in docs):
             names = (doc.title, doc.slug, *doc.aliases)
             share = max(_named_share(asked, name) for name in names)
             boosted[doc.id] += unit * share
         return boosted
 
-    def _graph(self, scores: dict[int, float]) -> tuple[dict[int, list[str]], dict[int, float]]:
+    def _graph(
+        self, scores: dict[int, float], docs: dict[int, DocRow]
+    ) -> tuple[dict[int, list[str]], dict[int, float]]:
         """For each candidate, the top-ranked notes it links to or is linked from, and how
         many links' worth that is: a note that links to very many notes (an index page, a
         link dump) adds a small share of a link for each (`Index.link_pairs`), and no note
         counts more than one link's worth, so an index page that links to every top note
         does not rise above them (docs/retrieval.md)."""
         top = _sorted(scores)[: self.params.graph_top]
-        paths = {d.id: d.path for d in self.index.documents_by_id(top)}
+        paths = {d: docs[d].path for d in sorted(top) if d in docs}
         strength: dict[tuple[int, int], float] = {}  # (candidate, top note): the stronger way
         for (a, b), weight in self.index.link_pairs(list(scores)).items():
             for here, there in ((a, b), (b, a)):

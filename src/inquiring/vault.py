@@ -39,6 +39,12 @@ _LEFTOVER = re.compile(rf"{re.escape(TEMP_PREFIX)}[a-z0-9_]{{8}}{re.escape(TEMP_
 LEFTOVER_AGE = 600.0  # seconds
 
 
+def cache_home() -> Path:
+    """Where inquiring keeps what it derives outside any vault: the index of a read-only
+    vault, the embedding model made ready to load. Read on each call, so tests can set it."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "inquiring"
+
+
 @dataclass(frozen=True)
 class VaultFile:
     path: str  # vault-relative, '/'-separated

@@ -270,7 +270,9 @@ class VectorIndex:
         for row, doc in enumerate(self.doc_ids.tolist()):
             self.rows_of.setdefault(doc, []).append(row)
         self._masks: dict[tuple[str, ...], np.ndarray] = {}
+        self._others: dict[tuple[str, ...], np.ndarray] = {}
         self._heads: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = {}
+        self.most_parts = int(self.parts.max()) + 1 if len(self.parts) else 1
         self.generation = index.generation()
 
     def __len__(self) -> int:
@@ -281,27 +283,34 @@ class VectorIndex:
             self._masks[kinds] = np.isin(self.kinds, kinds)
         return self._masks[kinds]
 
+    def _other_rows(self, kinds: tuple[str, ...]) -> np.ndarray:
+        """Rows of documents not of these kinds (usually none, or a few lines)."""
+        if kinds not in self._others:
+            self._others[kinds] = np.flatnonzero(~self._mask(kinds))
+        return self._others[kinds]
+
     def search(
         self, query: np.ndarray, k: int, kinds: tuple[str, ...] = ("note",)
     ) -> list[tuple[int, float]]:
         """The `k` best documents of these kinds for a unit query vector.
 
-        A document with several passages is scored by its best one.
+        A document with several passages is scored by its best one. One matrix product,
+        then work on the few best rows only: nothing else is proportional to the vault.
         """
         if not len(self.doc_ids) or k <= 0:
             return []
-        sims = self.matrix @ query.astype(np.float32)
-        sims[~self._mask(kinds)] = -np.inf
+        sims = self.matrix @ query.astype(np.float32, copy=False)
+        sims[self._other_rows(kinds)] = -np.inf
         # Enough rows to hold k distinct documents even if each has several passages.
-        take = min(len(sims), k * int(self.parts.max() + 1))
+        take = min(len(sims), k * self.most_parts)
         top = np.argpartition(-sims, take - 1)[:take]
+        order = top[np.argsort(-sims[top])]
         best: dict[int, float] = {}
-        for i in top[np.argsort(-sims[top])]:
-            if sims[i] == -np.inf:
+        for doc, sim in zip(self.doc_ids[order].tolist(), sims[order].tolist(), strict=True):
+            if sim == -np.inf:
                 break
-            doc = int(self.doc_ids[i])
             if doc not in best:
-                best[doc] = float(sims[i])
+                best[doc] = sim
                 if len(best) == k:
                     break
         return list(best.items())
