@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import secrets
+import sqlite3
 import textwrap
 import time
 from collections.abc import Callable
@@ -33,6 +34,7 @@ from .render import answer_json, print_answer, search_json
 from .search import METHODS, Searcher
 from .settings import load_settings
 from .vault import FOLDER_KINDS, SETTINGS_FILE, Vault
+from .vectors import QUICK_SECONDS, vector_counts
 
 app = typer.Typer(
     help="Ask your research notes a question and get an honest, fully cited answer.",
@@ -64,6 +66,9 @@ def command(
             except InquiringError as error:
                 err.print(f"[red]Error:[/] {escape(str(error))}")
                 raise typer.Exit(1) from error
+            except KeyboardInterrupt:
+                _say_stopped(kw.get("ctx"))
+                raise typer.Exit(130) from None
 
         return group.command(*args, **kwargs)(run)
 
@@ -117,7 +122,7 @@ def ask(
             judge=chosen if judge else None,
         )
     if answer.path is not None:
-        _update(index, embedder=searcher.embedder)  # the new line is part of the vault now
+        _update(index, embedder=searcher.embedder, quick=True)  # the new line is in the vault
     if as_json:
         _print_json(answer_json(answer, index.vault.root))
         return
@@ -183,7 +188,7 @@ def refresh(
         out.print(f"Rewrote {escape(row.path)}")
     if not targets:
         out.print("No line is stale.")
-    _update(index, embedder=searcher.embedder)
+    _update(index, embedder=searcher.embedder, quick=True)
 
 
 eval_app = typer.Typer(help="Measure how well inquiring answers questions with known answers.")
@@ -201,10 +206,14 @@ TimeoutOption = Annotated[
 
 
 class LazyProgress:
-    """A Rich progress bar that only appears once the work has lasted more than a second."""
+    """A Rich progress bar that only appears once the work has lasted more than a second.
 
-    def __init__(self, description: str, delay: float = 1.0) -> None:
+    Nothing is shown when stderr is not a terminal: the command's summary says what was done.
+    """
+
+    def __init__(self, description: str, unit: str = "", delay: float = 1.0) -> None:
         self.description = description
+        self.unit = unit
         self.delay = delay
         self.start = time.perf_counter()
         self.bar: Progress | None = None
@@ -218,7 +227,9 @@ class LazyProgress:
                 TextColumn(self.description),
                 BarColumn(),
                 MofNCompleteColumn(),
+                TextColumn(f"{self.unit} ·"),
                 TimeRemainingColumn(),
+                TextColumn("left"),
                 console=err,
                 transient=True,
             )
@@ -251,12 +262,17 @@ INDEX_KEY = "inquiring.index"
 
 
 def _open(
-    ctx: typer.Context, refresh: bool = True, embed: bool = False, check: bool = False
+    ctx: typer.Context,
+    refresh: bool = True,
+    embed: bool = False,
+    check: bool = False,
+    all_vectors: bool = False,
 ) -> Index:
     """Open the vault's index, bringing it up to date first so answers are never stale.
 
-    With `embed`, notes that changed since the last time are embedded too; with `check`, the
-    whole database is first checked for damage.
+    With `embed`, notes that changed since the last time are embedded too, when that is
+    quick (else the command says what is missing); with `all_vectors`, however long it
+    takes. With `check`, the whole database is first checked for damage.
     """
     index = Index(ctx.obj, waiting=_say_waiting)
     ctx.call_on_close(index.close)
@@ -266,7 +282,11 @@ def _open(
     if check:
         index.check()
     if refresh:
-        _update(index, embedder=_embedder(ctx) if embed else None)
+        embedder = _embedder(ctx) if embed or all_vectors else None
+        report = _update(index, embedder=embedder, quick=not all_vectors)
+        if report.vectors_left:
+            missing = _missing_meanings(index)
+            err.print(f"[yellow]Note:[/] {missing} Run 'inquiring index' to finish.")
     return index
 
 
@@ -274,16 +294,53 @@ def _embedder(ctx: typer.Context) -> Embedder:
     return get_embedder(load_settings(ctx.obj).embedder)
 
 
-def _update(index: Index, rebuild: bool = False, embedder: Embedder | None = None) -> UpdateReport:
-    reading, embedding = LazyProgress("Indexing"), LazyProgress("Embedding notes")
+def _update(
+    index: Index, rebuild: bool = False, embedder: Embedder | None = None, quick: bool = False
+) -> UpdateReport:
+    """`Index.update` with progress bars; `quick`: embed only if that takes a moment."""
+    reading, embedding = LazyProgress("Reading", "files"), LazyProgress("Embedding", "notes")
     try:
         return index.update(
-            rebuild=rebuild, progress=reading, embedder=embedder, embed_progress=embedding
+            rebuild=rebuild,
+            progress=reading,
+            embedder=embedder,
+            embed_progress=embedding,
+            embed_limit=QUICK_SECONDS if quick else None,
         )
     finally:
         reading.close()
         embedding.close()
         _say_notices(index)
+
+
+def _missing_meanings(index: Index) -> str:
+    """What search by meaning does not cover yet, in a sentence."""
+    covered, total = vector_counts(index)
+    if covered == total:
+        return "Some notes changed in ways their meanings do not show yet."
+    return (
+        f"Meanings are missing for {total - covered:,} of {total:,} notes; "
+        "results use words for those."
+    )
+
+
+def _say_stopped(ctx: typer.Context | None) -> None:
+    """After Ctrl-C: what is kept, and how to finish (the work done so far is committed)."""
+    index = ctx.meta.get(INDEX_KEY) if ctx is not None else None
+    message = "Stopped."
+    if index is not None:
+        try:
+            covered, total = vector_counts(index)
+            reading = index.meta("unfinished") is not None
+        except sqlite3.Error:
+            covered, total, reading = 0, 0, False
+        if reading:
+            message = "Stopped while reading the files; what was read is kept and searchable."
+        elif covered < total:
+            message = f"Stopped. {covered:,} of {total:,} notes embedded."
+        if reading or covered < total:
+            message += " Run 'inquiring index' to finish."
+    err.print(message)
 
 
 def _say_waiting() -> None:
@@ -372,6 +429,11 @@ def _print_update(report: UpdateReport, stats: dict[str, int]) -> None:
         f"({report.added} added, {report.changed} changed, {report.removed} removed, "
         f"{report.unchanged} unchanged)."
     )
+    if report.resumed:
+        out.print(
+            f"Resumed embedding: {_count(report.resumed, 'note')} had been left without "
+            "meanings by an earlier run."
+        )
     if report.embedded:
         out.print(f"Embedded {_count(report.embedded, 'note')} for search by meaning.")
     if report.leftovers:
@@ -609,7 +671,7 @@ def _evaluate(
 ) -> list | None:
     """Run one evaluation on the vault's questions; print JSON and return None under --json."""
     todo = load_questions(questions or ctx.obj.root / "questions.yaml")
-    index = _open(ctx, embed=True)
+    index = _open(ctx, all_vectors=True)  # measured on every note's meaning
     rows = measure(Searcher(index, _embedder(ctx)), todo)
     if as_json:
         _print_json([asdict(r) for r in rows])
@@ -713,7 +775,8 @@ def serve(
     from .web.app import SHUTDOWN_GRACE, Server, create_app
     from .web.security import is_loopback
 
-    index = _open(ctx, embed=True, check=True)  # a server runs long: find any damage now
+    index = _open(ctx, refresh=False, check=True)  # a server runs long: find any damage now
+    report = _update(index, embedder=_embedder(ctx), quick=True)
     if token is None and not is_loopback(host):
         token = secrets.token_urlsafe(18)
     web = create_app(index, _embedder(ctx), token=token, host=host)
@@ -722,6 +785,11 @@ def serve(
     err.print(f"Serving {escape(str(index.vault.root))} at [bold]{escape(address)}[/]")
     if token:
         err.print("[yellow]Open that address once to be able to ask questions; keep it private.[/]")
+    if report.vectors_left:
+        err.print(
+            f"[yellow]Note:[/] {_missing_meanings(index)} They are being embedded in the "
+            "background, and searches use each as soon as it is done."
+        )
     err.print("[dim]Press Ctrl+C to stop.[/]")
     config = uvicorn.Config(
         web, host=host, port=port, log_level="warning", timeout_graceful_shutdown=SHUTDOWN_GRACE
@@ -741,9 +809,9 @@ def site_build(
     from .site import build_site
     from .web.pages import Pages
 
-    index = _open(ctx, embed=True)
+    index = _open(ctx, all_vectors=True)  # related notes on every page
     pages = Pages(Searcher(index, _embedder(ctx)), load_settings(ctx.obj).title)
-    progress = LazyProgress("Writing pages")
+    progress = LazyProgress("Writing", "pages")
     try:
         report = build_site(pages, out_dir, base_url=base_url, progress=progress)
     finally:

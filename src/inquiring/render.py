@@ -16,6 +16,7 @@ def search_json(query: str, result: SearchResult) -> dict[str, Any]:
     return {
         "query": query,
         "coverage": result.coverage,
+        "notes_without_meaning": result.vectors_missing,  # found by their words alone, for now
         "results": [
             {
                 "path": h.doc.path,

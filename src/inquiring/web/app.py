@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 import threading
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -41,6 +42,7 @@ from .urls import page_for
 
 TOKEN_COOKIE = "inquiring_token"
 SHUTDOWN_GRACE = 3  # seconds `serve` lets requests finish on Ctrl+C; running asks are cancelled
+FILL_SLICE = 3.0  # seconds of embedding in the background at a time; an ask may write between
 
 
 @dataclass
@@ -175,6 +177,28 @@ class App:
         finally:
             index.close()
 
+    def start_filling(self) -> None:
+        """Embed the notes still without vectors in the background (`serve` starts without)."""
+        threading.Thread(target=self._fill, name="inquiring-vectors", daemon=True).start()
+
+    def _fill(self) -> None:
+        """Embed a slice at a time, on a connection of its own, taking turns with asks (which
+        write the index too); each group of notes is searchable by meaning once committed."""
+        index = Index(self.index.vault)
+        try:
+            while not self.stopping.is_set():
+                with self.writing:
+                    until = time.monotonic() + FILL_SLICE
+                    report = index.fill_vectors(
+                        self.embedder,
+                        stop=lambda until=until: self.stopping.is_set() or time.monotonic() > until,
+                    )
+                if not report.vectors_left:
+                    return
+                self.stopping.wait(0.2)  # an ask waiting to write goes first
+        finally:
+            index.close()
+
     def stop(self) -> None:
         """Cancel every running ask, and any that would start: the server is going away."""
         self.stopping.set()
@@ -246,6 +270,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(api: FastAPI) -> AsyncIterator[None]:
+        state.start_filling()
         yield
         # `Server` cancels asks at the signal already; this covers any other way of stopping.
         state.stop()
