@@ -19,13 +19,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
+from webvault import LOCAL
 
 from inquiring.cli import app
 from inquiring.embed import get_embedder
 from inquiring.index import Index
 from inquiring.vault import Vault
 from inquiring.vectors import EMBED_GROUP_TOKENS, pending_vectors
+from inquiring.web.app import create_app
 
 DEMO = Path(__file__).resolve().parents[1] / "examples" / "llm-training"
 NOTES = 48  # of the demo vault's notes: about three groups of EMBED_GROUP_TOKENS
@@ -209,3 +212,23 @@ def test_a_stop_while_reading_keeps_what_was_read_and_the_next_run_finishes(tmp_
         report = index.update(embedder=get_embedder())
         assert report.added + len(kept) == len(index.documents())
     assert_same(root, clean)
+
+
+def test_serve_fills_missing_vectors_in_the_background_and_says_so_meanwhile(tmp_path):
+    root = make_vault(tmp_path / "vault")
+    with Index(Vault(root)) as index:
+        index.update()  # words only, as `serve` finds an index stopped before any embedding
+        with TestClient(create_app(index, get_embedder()), base_url=LOCAL) as client:
+            page = client.get("/search.html", params={"q": "alibi"}).text
+            assert "Meanings are missing for" in page and f"of {NOTES} notes" in page
+            assert "Can position encodings let a model extrapolate" in page
+            deadline = time.monotonic() + DEADLINE
+            while embedded(root)[0] < NOTES:
+                assert time.monotonic() < deadline, "the server never embedded every note"
+                time.sleep(0.2)
+            page = client.get("/search.html", params={"q": "alibi"}).text
+            assert "Meanings are missing" not in page
+            assert (
+                client.get("/api/search", params={"q": "alibi"}).json()["notes_without_meaning"]
+                == 0
+            )
