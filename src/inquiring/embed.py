@@ -129,7 +129,10 @@ def mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
-TOKEN_BUDGET = 2048  # tokens per batch: bounds memory whatever the texts' length
+# Tokens per batch, padding included: bounds memory whatever the texts' length. Small batches
+# also run faster on the CPU (cache): 512 embedded obsidian-help's passages ~18% faster per
+# CPU-second than 2048 (docs/benchmarks.md).
+TOKEN_BUDGET = 512
 
 
 class MiniLM:
