@@ -34,7 +34,6 @@ from .render import answer_json, print_answer, search_json
 from .search import METHODS, Searcher
 from .settings import load_settings
 from .vault import FOLDER_KINDS, SETTINGS_FILE, Vault
-from .vectors import QUICK_SECONDS, vector_counts
 
 app = typer.Typer(
     help="Ask your research notes a question and get an honest, fully cited answer.",
@@ -298,6 +297,8 @@ def _update(
     index: Index, rebuild: bool = False, embedder: Embedder | None = None, quick: bool = False
 ) -> UpdateReport:
     """`Index.update` with progress bars; `quick`: embed only if that takes a moment."""
+    from .vectors import QUICK_SECONDS
+
     reading, embedding = LazyProgress("Reading", "files"), LazyProgress("Embedding", "notes")
     try:
         return index.update(
@@ -315,9 +316,11 @@ def _update(
 
 def _missing_meanings(index: Index) -> str:
     """What search by meaning does not cover yet, in a sentence."""
+    from .vectors import vector_counts
+
     covered, total = vector_counts(index)
     if covered == total:
-        return "Some notes changed in ways their meanings do not show yet."
+        return "The meanings of some notes are out of date (their links or hubs changed)."
     return (
         f"Meanings are missing for {total - covered:,} of {total:,} notes; "
         "results use words for those."
@@ -329,6 +332,8 @@ def _say_stopped(ctx: typer.Context | None) -> None:
     index = ctx.meta.get(INDEX_KEY) if ctx is not None else None
     message = "Stopped."
     if index is not None:
+        from .vectors import vector_counts
+
         try:
             covered, total = vector_counts(index)
             reading = index.meta("unfinished") is not None

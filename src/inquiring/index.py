@@ -293,54 +293,37 @@ class Index:
         """Bring the index in line with the files; only changed files are parsed again.
 
         With an embedder, notes without vectors (new or changed ones) are embedded too; with
-        `embed_limit` (seconds) too, only when that is quick (`update_vectors`). Work is
-        committed as it goes, so an interrupted update keeps what it did and the next one
-        finishes it. The writer lock is held throughout, and what changed is read only once
-        it is held, so work another process has just done is not done again. A damaged
-        database is replaced and every file read again.
+        `embed_limit` (seconds), only if that is quick (`update_vectors`). Work is committed
+        as it goes: an interrupted update keeps what it did, and the next one finishes it.
+        The writer lock is held throughout, and what changed is read only once it is held,
+        so work another process has just done is not done again. A damaged database is
+        replaced and every file read again.
         """
         start = time.perf_counter()
-
-        def run() -> UpdateReport:
-            report = self._update(progress)
-            if embedder is not None:
-                vectors = update_vectors(
-                    self, embedder, progress=embed_progress, limit=embed_limit, fresh=self._edited
-                )
-                report.embedded, report.resumed = vectors.embedded, vectors.resumed
-                report.vectors_left = vectors.left
-            return report
-
+        embed = (embedder, embed_progress, embed_limit)
         with self.store.writing():
             try:
                 if rebuild:
                     self._clear()
-                report = run()
+                report = self._update(progress, *embed)
             except Exception as error:
                 if not self.store.damaged(error):
                     raise
                 self.store.start_anew(damaged=True)
-                report = run()
+                report = self._update(progress, *embed)
         report.seconds = time.perf_counter() - start
         return report
 
-    def fill_vectors(
-        self, embedder: Embedder, stop: Callable[[], bool] | None = None
+    def _update(
+        self,
+        progress: Progress | None,
+        embedder: Embedder | None,
+        embed_progress: Progress | None,
+        embed_limit: float | None,
     ) -> UpdateReport:
-        """Embed notes still waiting for vectors, without reading the files, until `stop`
-        says so: a long-running server fills them in a slice at a time, letting other
-        writers in between."""
-        with self.store.writing():
-            vectors = update_vectors(self, embedder, stop=stop)
-        return UpdateReport(
-            embedded=vectors.embedded, resumed=vectors.resumed, vectors_left=vectors.left
-        )
-
-    def _update(self, progress: Progress | None) -> UpdateReport:
-        """Read what changed, committing every READ_COMMIT_SECONDS: the documents read so far
-        are searchable by words at once, and survive an interruption. Links are resolved
-        and the generation moved at the end; `unfinished` marks a run stopped before then,
-        so the next one resolves every link again."""
+        """Files are committed as they are read (`_read`); links are resolved and the
+        generation moved at the end. `unfinished` marks a run stopped before then, so the
+        next one resolves every link again."""
         report = UpdateReport()
         self._edited, self._renamed_targets = [], False
         found = self.vault.scan()
@@ -378,6 +361,12 @@ class Index:
                 self.bump_generation()
             self.db.execute("DELETE FROM meta WHERE key = 'unfinished'")
         report.leftovers = _remove_files(found.leftovers)
+        if embedder is not None:
+            vectors = update_vectors(
+                self, embedder, progress=embed_progress, limit=embed_limit, fresh=self._edited
+            )
+            report.embedded, report.resumed = vectors.embedded, vectors.resumed
+            report.vectors_left = vectors.left
         return report
 
     def _read(
@@ -387,7 +376,8 @@ class Index:
         report: UpdateReport,
         progress: Progress | None,
     ) -> None:
-        """Read these files into the index, committing every READ_COMMIT_SECONDS."""
+        """Read these files, committing every READ_COMMIT_SECONDS: what is read is searchable
+        by words at once, and kept if the update is interrupted."""
         committed = time.perf_counter()
         try:
             for done, vf in enumerate(todo, start=1):

@@ -256,6 +256,15 @@ def update_vectors(
     return report
 
 
+def fill_vectors(
+    index: Index, embedder: Embedder, stop: Callable[[], bool] | None = None
+) -> VectorReport:
+    """`update_vectors` under the index's writer lock, without reading the files: a server
+    fills in missing vectors a slice at a time (`stop`), letting other writers in between."""
+    with index.store.writing():
+        return update_vectors(index, embedder, stop=stop)
+
+
 def vector_counts(index: Index) -> tuple[int, int]:
     """(notes with vectors, notes that should have them): what search by meaning covers."""
     marks = ",".join("?" * len(EMBEDDED_KINDS))

@@ -35,6 +35,7 @@ from ..render import answer_json, search_json
 from ..search import Searcher
 from ..settings import load_settings
 from ..site import atom_feed, sitemap
+from ..vectors import fill_vectors
 from .pages import MAX_QUERY, Page, Pages, Ref, checked_query
 from .render import Renderer
 from .security import HEADERS, Guard, attachment_headers
@@ -189,11 +190,12 @@ class App:
             while not self.stopping.is_set():
                 with self.writing:
                     until = time.monotonic() + FILL_SLICE
-                    report = index.fill_vectors(
+                    report = fill_vectors(
+                        index,
                         self.embedder,
                         stop=lambda until=until: self.stopping.is_set() or time.monotonic() > until,
                     )
-                if not report.vectors_left:
+                if not report.left:
                     return
                 self.stopping.wait(0.2)  # an ask waiting to write goes first
         finally:
