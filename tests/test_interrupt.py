@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -166,14 +167,22 @@ def test_kill_9_while_embedding_loses_nothing(tmp_path, clean):
 
 def test_progress_shows_counts_and_time_left_on_a_terminal_only(tmp_path):
     root = make_vault(tmp_path / "vault")
-    _, said, _ = index_until_embedding(root, signal.SIGINT)
-    shown = said.replace("\r", "\n")
+    process = subprocess.run(
+        [sys.executable, "-m", "inquiring", "index"],
+        capture_output=True,
+        text=True,
+        env=env(root, terminal=True),
+        timeout=DEADLINE,
+    )
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", process.stderr)  # colours and cursor moves
     assert "Embedding" in shown and "notes ·" in shown and "left" in shown
-    # The bar moves while notes are embedded: a count below the total was shown.
-    assert any(f"{n}/{NOTES}" in shown for n in range(1, NOTES))
-    piped = run(root, "index")  # not a terminal: no bar, only the summary
+    # The bar moved while notes were embedded: a count below the total was shown.
+    counts = {int(n) for n in re.findall(rf"\b(\d+)/{NOTES} notes", shown)}
+    assert counts & set(range(1, NOTES)), counts
+    piped = run(root, "index", "--rebuild")  # not a terminal: no bar, only the summary
     assert "Embedding" not in piped.stderr and "━" not in piped.stderr
     assert piped.stdout.startswith(f"Indexed {NOTES} notes")
+    assert f"Embedded {NOTES} notes for search by meaning." in piped.stdout
 
 
 def test_search_on_missing_vectors_says_so_and_still_finds_notes(tmp_path):

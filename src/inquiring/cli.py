@@ -233,7 +233,8 @@ class LazyProgress:
                 transient=True,
             )
             self.bar.start()
-            self.task = self.bar.add_task(self.description, total=total)
+            self.task = self.bar.add_task(self.description, total=total, completed=done)
+            self.bar.refresh()  # at once: it was due a second ago
         self.bar.update(self.task, completed=done, total=total)
 
     def close(self) -> None:
