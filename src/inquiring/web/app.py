@@ -35,7 +35,7 @@ from ..render import answer_json, search_json
 from ..search import Searcher
 from ..settings import load_settings
 from ..site import atom_feed, sitemap
-from ..vectors import fill_vectors
+from ..vectors import QUICK_SECONDS, fill_vectors
 from .pages import MAX_QUERY, Page, Pages, Ref, checked_query
 from .render import Renderer
 from .security import HEADERS, Guard, attachment_headers
@@ -173,7 +173,8 @@ class App:
             )
             if answer.path is not None:
                 progress("Adding the line to the index")
-                index.update(embedder=self.embedder)
+                # Only a moment's embedding: notes still waiting are the background's work.
+                index.update(embedder=self.embedder, embed_limit=QUICK_SECONDS)
             return answer, root
         finally:
             index.close()
