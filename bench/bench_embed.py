@@ -31,7 +31,14 @@ from inquiring import embed
 from inquiring.embed import MiniLM, get_embedder
 from inquiring.index import Index
 from inquiring.vault import Vault
-from inquiring.vectors import MAX_TOKENS, _groups, pending_vectors, update_vectors
+from inquiring.vectors import (
+    DEFAULT_POLICY,
+    MAX_TOKENS,
+    _groups,
+    _pending,
+    pending_vectors,
+    update_vectors,
+)
 
 
 def clock() -> tuple[float, float]:
@@ -49,6 +56,7 @@ def raw_feeds(model: MiniLM, index: Index) -> tuple[list[dict], int, int, int]:
     feeds = []
     passages = tokens = padded = 0
     for group in _groups(pending_vectors(index, model)):
+        group = _pending(index, [p.doc for p in group], DEFAULT_POLICY)
         texts = [t or " " for p in group for t in p.texts]
         ids = [e.ids for e in model.tokenizer.encode_batch(texts)]
         for chunk in model.batches([len(t) for t in ids]):

@@ -102,7 +102,7 @@ def ask(
     if not question.strip():
         raise InquiringError('the question is empty; try: inquiring ask "How does X affect Y?"')
     settings = load_settings(ctx.obj)
-    index = _open(ctx, embed=True)
+    index = _open(ctx, all_vectors=True)  # answers are judged on every note's meaning
     searcher = Searcher(index, _embedder(ctx))
     chosen = model or settings.llm_model
     if judge and not chosen:
@@ -131,7 +131,7 @@ def ask(
 @command()
 def status(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """List the inquiring lines that changed, deleted or newly relevant notes made stale."""
-    index = _open(ctx, embed=True)
+    index = _open(ctx, all_vectors=True)  # answers are judged on every note's meaning
     searcher = Searcher(index, _embedder(ctx))
     report = [staleness(searcher, row.path) for row in index.documents("line")]
     if as_json:
@@ -161,7 +161,7 @@ def refresh(
     if not line and not all_lines:
         raise InquiringError("name a line to refresh, or pass --all for every stale line")
     settings = load_settings(ctx.obj)
-    index = _open(ctx, embed=True)
+    index = _open(ctx, all_vectors=True)  # answers are judged on every note's meaning
     searcher = Searcher(index, _embedder(ctx))
     if line:
         targets = [index.find(line)]
@@ -272,7 +272,7 @@ def _open(
 
     With `embed`, notes that changed since the last time are embedded too, when that is
     quick (else the command says what is missing); with `all_vectors`, however long it
-    takes. With `check`, the whole database is first checked for damage.
+    takes (with a progress bar). With `check`, the whole database is first checked for damage.
     """
     index = Index(ctx.obj, waiting=_say_waiting)
     ctx.call_on_close(index.close)
@@ -576,7 +576,11 @@ def search(
     if result.message:
         out.print(f"{result.message} Try other words, or 'inquiring notes' to browse.")
         return
-    out.print(f"[dim]Coverage:[/] [bold]{result.coverage}[/] — {COVERAGE_TEXT[result.coverage]}\n")
+    judged = COVERAGE_TEXT[result.coverage]
+    if result.vectors_missing:  # judged by meaning on the notes embedded so far
+        embedded = result.vectors_total - result.vectors_missing
+        judged = f"judged on the {embedded:,} of {result.vectors_total:,} notes embedded so far."
+    out.print(f"[dim]Coverage:[/] [bold]{result.coverage}[/] — {judged}\n")
     for rank, hit in enumerate(result.hits, start=1):
         why = ", ".join(hit.why)
         out.print(f"{rank:>2}. [bold]{escape(hit.doc.title)}[/]  [dim]{escape(hit.doc.path)}[/]")

@@ -14,7 +14,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Collection, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -163,17 +163,15 @@ def contexts(index: Index, ids: list[int]) -> dict[int, str]:
 
 @dataclass
 class Pending:
-    """A note whose vectors are missing or out of date, with the texts to embed for it."""
+    """A note whose vectors are missing or out of date, and the texts to embed for it (made
+    again just before it is embedded, so that a large vault's texts are never all in
+    memory at once)."""
 
     doc: int
     digest: str  # of all its texts, stored with the head vector
-    texts: list[str]
     stored: bool  # it has vectors already, of an older text
-
-    @property
-    def tokens(self) -> int:
-        """About how many tokens embedding it takes (each passage is cut at MAX_TOKENS)."""
-        return sum(min(MAX_TOKENS, len(t) // CHARS_PER_TOKEN + 2) for t in self.texts)
+    tokens: int  # about how many tokens embedding it takes
+    texts: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -211,10 +209,11 @@ def pending_vectors(
             EMBEDDED_KINDS,
         )
     ]
-    body_chars = 4000 if policy == "head" else BODY_CHARS  # a head needs only the start
     pending: list[Pending] = []
     for start in range(0, len(candidates), BATCH_DOCS):
-        pending += _pending(index, candidates[start : start + BATCH_DOCS], policy, body_chars)
+        for p in _pending(index, candidates[start : start + BATCH_DOCS], policy):
+            p.texts = []
+            pending.append(p)
     return pending
 
 
@@ -246,11 +245,13 @@ def update_vectors(
     for group in _groups(pending):
         if stop is not None and stop():
             return report
-        _store(index, group, embedder.embed([t for p in group for t in p.texts]))
-        report.embedded += len(group)
+        made = _pending(index, [p.doc for p in group], policy)  # the same, under the lock
+        if made:
+            _store(index, made, embedder.embed([t for p in made for t in p.texts]))
+        report.embedded += len(made)
         report.left -= len(group)
         if progress:
-            progress(report.embedded, len(pending))
+            progress(len(pending) - report.left, len(pending))
     with index.db:
         index.set_meta("vectors_generation", str(index.generation()))
     return report
@@ -276,9 +277,10 @@ def vector_counts(index: Index) -> tuple[int, int]:
     return total - missing, total
 
 
-def _pending(index: Index, ids: list[int], policy: str, body_chars: int) -> list[Pending]:
+def _pending(index: Index, ids: list[int], policy: str) -> list[Pending]:
     """Of these documents, those whose texts to embed differ from their stored vectors'."""
     db = index.db
+    body_chars = 4000 if policy == "head" else BODY_CHARS  # a head needs only the start
     marks = ",".join("?" * len(ids))
     batch = db.execute(
         "SELECT id, kind, title, dek, summary, substr(body, 1, ?), "
@@ -301,7 +303,8 @@ def _pending(index: Index, ids: list[int], policy: str, body_chars: int) -> list
             parts[0] = f"{parts[0]} {context.get(doc_id, '')}".strip()
         digest = hashlib.blake2b("\x00".join(parts).encode(), digest_size=12).hexdigest()
         if stored.get(doc_id) != digest:
-            out.append(Pending(doc_id, digest, parts, doc_id in stored))
+            tokens = sum(min(MAX_TOKENS, len(t) // CHARS_PER_TOKEN + 2) for t in parts)
+            out.append(Pending(doc_id, digest, doc_id in stored, tokens, parts))
     return out
 
 

@@ -35,7 +35,7 @@ from ..render import answer_json, search_json
 from ..search import Searcher
 from ..settings import load_settings
 from ..site import atom_feed, sitemap
-from ..vectors import QUICK_SECONDS, fill_vectors
+from ..vectors import QUICK_SECONDS, fill_vectors, vector_counts
 from .pages import MAX_QUERY, Page, Pages, Ref, checked_query
 from .render import Renderer
 from .security import HEADERS, Guard, attachment_headers
@@ -171,6 +171,12 @@ class App:
                 progress=progress,
                 cancel=cancel,
             )
+            covered, total = vector_counts(index)
+            if covered < total:  # `serve` is still embedding them in the background
+                answer.warnings.append(
+                    f"Meanings are missing for {total - covered:,} of {total:,} notes while the "
+                    "server embeds them, so this line may leave some out; rewrite it later."
+                )
             if answer.path is not None:
                 progress("Adding the line to the index")
                 # Only a moment's embedding: notes still waiting are the background's work.
