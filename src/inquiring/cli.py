@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import secrets
+import sqlite3
 import textwrap
 import time
 from collections.abc import Callable
@@ -63,6 +64,9 @@ def command(
             except InquiringError as error:
                 err.print(f"[red]Error:[/] {escape(str(error))}")
                 raise typer.Exit(1) from error
+            except KeyboardInterrupt:
+                _say_stopped(kw.get("ctx"))
+                raise typer.Exit(130) from None
 
         return group.command(*args, **kwargs)(run)
 
@@ -102,7 +106,7 @@ def ask(
     if not question.strip():
         raise InquiringError('the question is empty; try: inquiring ask "How does X affect Y?"')
     settings = load_settings(ctx.obj)
-    index = _open(ctx, embed=True)
+    index = _open(ctx, all_vectors=True)  # answers are judged on every note's meaning
     searcher = Searcher(index, _embedder(ctx))
     chosen = model or settings.llm_model
     if judge and not chosen:
@@ -121,7 +125,7 @@ def ask(
             judge=chosen if judge else None,
         )
     if answer.path is not None:
-        _update(index, embedder=searcher.embedder)  # the new line is part of the vault now
+        _update(index, embedder=searcher.embedder, quick=True)  # the new line is in the vault
     if as_json:
         _print_json(answer_json(answer, index.vault.root))
         return
@@ -134,7 +138,7 @@ def status(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     from .lines import staleness
     from .search import Searcher
 
-    index = _open(ctx, embed=True)
+    index = _open(ctx, all_vectors=True)  # answers are judged on every note's meaning
     searcher = Searcher(index, _embedder(ctx))
     report = [staleness(searcher, row.path) for row in index.documents("line")]
     if as_json:
@@ -169,7 +173,7 @@ def refresh(
     if not line and not all_lines:
         raise InquiringError("name a line to refresh, or pass --all for every stale line")
     settings = load_settings(ctx.obj)
-    index = _open(ctx, embed=True)
+    index = _open(ctx, all_vectors=True)  # answers are judged on every note's meaning
     searcher = Searcher(index, _embedder(ctx))
     if line:
         targets = [index.find(line)]
@@ -195,7 +199,7 @@ def refresh(
         out.print(f"Rewrote {escape(row.path)}")
     if not targets:
         out.print("No line is stale.")
-    _update(index, embedder=searcher.embedder)
+    _update(index, embedder=searcher.embedder, quick=True)
 
 
 eval_app = typer.Typer(help="Measure how well inquiring answers questions with known answers.")
@@ -213,10 +217,14 @@ TimeoutOption = Annotated[
 
 
 class LazyProgress:
-    """A Rich progress bar that only appears once the work has lasted more than a second."""
+    """A Rich progress bar that only appears once the work has lasted more than a second.
 
-    def __init__(self, description: str, delay: float = 1.0) -> None:
+    Nothing is shown when stderr is not a terminal: the command's summary says what was done.
+    """
+
+    def __init__(self, description: str, unit: str = "", delay: float = 1.0) -> None:
         self.description = description
+        self.unit = unit
         self.delay = delay
         self.start = time.perf_counter()
         self.bar: Progress | None = None
@@ -232,12 +240,15 @@ class LazyProgress:
                 progress.TextColumn(self.description),
                 progress.BarColumn(),
                 progress.MofNCompleteColumn(),
+                progress.TextColumn(f"{self.unit} ·"),
                 progress.TimeRemainingColumn(),
+                progress.TextColumn("left"),
                 console=err,
                 transient=True,
             )
             self.bar.start()
-            self.task = self.bar.add_task(self.description, total=total)
+            self.task = self.bar.add_task(self.description, total=total, completed=done)
+            self.bar.refresh()  # at once: it was due a second ago
         self.bar.update(self.task, completed=done, total=total)
 
     def close(self) -> None:
@@ -265,12 +276,17 @@ INDEX_KEY = "inquiring.index"
 
 
 def _open(
-    ctx: typer.Context, refresh: bool = True, embed: bool = False, check: bool = False
+    ctx: typer.Context,
+    refresh: bool = True,
+    embed: bool = False,
+    check: bool = False,
+    all_vectors: bool = False,
 ) -> Index:
     """Open the vault's index, bringing it up to date first so answers are never stale.
 
-    With `embed`, notes that changed since the last time are embedded too; with `check`, the
-    whole database is first checked for damage.
+    With `embed`, notes that changed since the last time are embedded too, when that is
+    quick (else the command says what is missing); with `all_vectors`, however long it
+    takes (with a progress bar). With `check`, the whole database is first checked for damage.
     """
     index = Index(ctx.obj, waiting=_say_waiting)
     ctx.call_on_close(index.close)
@@ -280,7 +296,11 @@ def _open(
     if check:
         index.check()
     if refresh:
-        _update(index, embedder=_embedder(ctx) if embed else None)
+        embedder = _embedder(ctx) if embed or all_vectors else None
+        report = _update(index, embedder=embedder, quick=not all_vectors)
+        if report.vectors_left:
+            missing = _missing_meanings(index)
+            err.print(f"[yellow]Note:[/] {missing} Run 'inquiring index' to finish.")
     return index
 
 
@@ -290,16 +310,59 @@ def _embedder(ctx: typer.Context) -> Embedder:
     return get_embedder(load_settings(ctx.obj).embedder)
 
 
-def _update(index: Index, rebuild: bool = False, embedder: Embedder | None = None) -> UpdateReport:
-    reading, embedding = LazyProgress("Indexing"), LazyProgress("Embedding notes")
+def _update(
+    index: Index, rebuild: bool = False, embedder: Embedder | None = None, quick: bool = False
+) -> UpdateReport:
+    """`Index.update` with progress bars; `quick`: embed only if that takes a moment."""
+    from .vectors import QUICK_SECONDS
+
+    reading, embedding = LazyProgress("Reading", "files"), LazyProgress("Embedding", "notes")
     try:
         return index.update(
-            rebuild=rebuild, progress=reading, embedder=embedder, embed_progress=embedding
+            rebuild=rebuild,
+            progress=reading,
+            embedder=embedder,
+            embed_progress=embedding,
+            embed_limit=QUICK_SECONDS if quick else None,
         )
     finally:
         reading.close()
         embedding.close()
         _say_notices(index)
+
+
+def _missing_meanings(index: Index) -> str:
+    """What search by meaning does not cover yet, in a sentence."""
+    from .vectors import vector_counts
+
+    covered, total = vector_counts(index)
+    if covered == total:
+        return "The meanings of some notes are out of date (their links or hubs changed)."
+    return (
+        f"Meanings are missing for {total - covered:,} of {total:,} notes; "
+        "results use words for those."
+    )
+
+
+def _say_stopped(ctx: typer.Context | None) -> None:
+    """After Ctrl-C: what is kept, and how to finish (the work done so far is committed)."""
+    index = ctx.meta.get(INDEX_KEY) if ctx is not None else None
+    message = "Stopped."
+    if index is not None:
+        from .vectors import vector_counts
+
+        try:
+            covered, total = vector_counts(index)
+            reading = index.meta("unfinished") is not None
+        except sqlite3.Error:
+            covered, total, reading = 0, 0, False
+        if reading:
+            message = "Stopped while reading the files; what was read is kept and searchable."
+        elif covered < total:
+            message = f"Stopped. {covered:,} of {total:,} notes embedded."
+        if reading or covered < total:
+            message += " Run 'inquiring index' to finish."
+    err.print(message)
 
 
 def _say_waiting() -> None:
@@ -390,6 +453,11 @@ def _print_update(report: UpdateReport, stats: dict[str, int]) -> None:
         f"({report.added} added, {report.changed} changed, {report.removed} removed, "
         f"{report.unchanged} unchanged)."
     )
+    if report.resumed:
+        out.print(
+            f"Resumed embedding: {_count(report.resumed, 'note')} had been left without "
+            "meanings by an earlier run."
+        )
     if report.embedded:
         out.print(f"Embedded {_count(report.embedded, 'note')} for search by meaning.")
     if report.leftovers:
@@ -531,7 +599,13 @@ def search(
     if result.message:
         out.print(f"{result.message} Try other words, or 'inquiring notes' to browse.")
         return
-    out.print(f"[dim]Coverage:[/] [bold]{result.coverage}[/]. {COVERAGE_TEXT[result.coverage]}\n")
+    judged = COVERAGE_TEXT[result.coverage]
+    if result.vectors_missing:  # judged by meaning on the notes embedded so far
+        embedded = result.vectors_total - result.vectors_missing
+        judged += (
+            f" (Judged on the {embedded:,} of {result.vectors_total:,} notes embedded so far.)"
+        )
+    out.print(f"[dim]Coverage:[/] [bold]{result.coverage}[/]. {judged}\n")
     for rank, hit in enumerate(result.hits, start=1):
         why = ", ".join(hit.why)
         out.print(f"{rank:>2}. [bold]{escape(hit.doc.title)}[/]  [dim]{escape(hit.doc.path)}[/]")
@@ -631,7 +705,7 @@ def _evaluate(
     from .search import Searcher
 
     todo = load_questions(questions or ctx.obj.root / "questions.yaml")
-    index = _open(ctx, embed=True)
+    index = _open(ctx, all_vectors=True)  # measured on every note's meaning
     rows = measure(Searcher(index, _embedder(ctx)), todo)
     if as_json:
         _print_json([asdict(r) for r in rows])
@@ -741,7 +815,8 @@ def serve(
     from .web.app import SHUTDOWN_GRACE, Server, create_app
     from .web.security import is_loopback
 
-    index = _open(ctx, embed=True, check=True)  # a server runs long: find any damage now
+    index = _open(ctx, refresh=False, check=True)  # a server runs long: find any damage now
+    report = _update(index, embedder=_embedder(ctx), quick=True)
     if token is None and not is_loopback(host):
         token = secrets.token_urlsafe(18)
     web = create_app(index, _embedder(ctx), token=token, host=host)
@@ -750,6 +825,11 @@ def serve(
     err.print(f"Serving {escape(str(index.vault.root))} at [bold]{escape(address)}[/]")
     if token:
         err.print("[yellow]Open that address once to be able to ask questions; keep it private.[/]")
+    if report.vectors_left:
+        err.print(
+            f"[yellow]Note:[/] {_missing_meanings(index)} They are being embedded in the "
+            "background, and searches use each as soon as it is done."
+        )
     err.print("[dim]Press Ctrl+C to stop.[/]")
     config = uvicorn.Config(
         web, host=host, port=port, log_level="warning", timeout_graceful_shutdown=SHUTDOWN_GRACE
@@ -770,9 +850,9 @@ def site_build(
     from .site import build_site
     from .web.pages import Pages
 
-    index = _open(ctx, embed=True)
+    index = _open(ctx, all_vectors=True)  # related notes on every page
     pages = Pages(Searcher(index, _embedder(ctx)), load_settings(ctx.obj).title)
-    progress = LazyProgress("Writing pages")
+    progress = LazyProgress("Writing", "pages")
     try:
         report = build_site(pages, out_dir, base_url=base_url, progress=progress)
     finally:

@@ -248,7 +248,10 @@ def in_background(fn: Callable[..., T], *args: Any) -> Future[T]:
     return future
 
 
-TOKEN_BUDGET = 2048  # tokens per batch: bounds memory whatever the texts' length
+# Tokens per batch, padding included: bounds memory whatever the texts' length. Small batches
+# also run faster on the CPU (cache): 512 embedded obsidian-help's passages ~18% faster per
+# CPU-second than 2048 (docs/benchmarks.md).
+TOKEN_BUDGET = 512
 
 
 class MiniLM:
@@ -278,28 +281,39 @@ class MiniLM:
         if not texts:
             return out
         encodings = self.tokenizer.encode_batch([t or " " for t in texts])
-        # Similar lengths share a batch, so little time is spent on padding; long texts go
-        # in smaller batches, since attention memory grows with the square of the length.
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        tokens = [e.ids for e in encodings]
+        for chunk in self.batches([len(t) for t in tokens]):
+            feed = self.inputs([tokens[i] for i in chunk])
+            (hidden,) = self.session.run(None, feed)
+            out[chunk] = mean_pool(hidden, feed["attention_mask"])
+        return out
+
+    def batches(self, lengths: Sequence[int]) -> list[list[int]]:
+        """Which texts (by their token counts) run through the model together.
+
+        Similar lengths share a batch, so little time is spent on padding; long texts go in
+        smaller batches, since attention memory grows with the square of the length.
+        """
+        order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+        out = []
         start = 0
         while start < len(order):
-            width = len(encodings[order[min(start + self.batch_size, len(order)) - 1]].ids)
+            width = lengths[order[min(start + self.batch_size, len(order)) - 1]]
             size = max(1, min(self.batch_size, TOKEN_BUDGET // max(width, 1)))
-            chunk = order[start : start + size]
+            out.append(order[start : start + size])
             start += size
-            width = max(len(encodings[i].ids) for i in chunk)
-            ids = np.zeros((len(chunk), width), dtype=np.int64)
-            mask = np.zeros((len(chunk), width), dtype=np.int64)
-            for row, i in enumerate(chunk):
-                tokens = encodings[i].ids
-                ids[row, : len(tokens)] = tokens
-                mask[row, : len(tokens)] = 1
-            (hidden,) = self.session.run(
-                None,
-                {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
-            )
-            out[chunk] = mean_pool(hidden, mask)
         return out
+
+    @staticmethod
+    def inputs(tokens: Sequence[Sequence[int]]) -> dict[str, np.ndarray]:
+        """One batch as the model takes it: token ids padded to the longest, and a mask."""
+        width = max(len(t) for t in tokens)
+        ids = np.zeros((len(tokens), width), dtype=np.int64)
+        mask = np.zeros((len(tokens), width), dtype=np.int64)
+        for row, t in enumerate(tokens):
+            ids[row, : len(t)] = t
+            mask[row, : len(t)] = 1
+        return {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
 
 
 EMBEDDERS: dict[str, Callable[[], Embedder]] = {}

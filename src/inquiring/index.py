@@ -46,6 +46,7 @@ SCHEMA_VERSION = 7  # also bumped when parsing changes what is stored, so every 
 BM25_WEIGHTS = (10.0, 4.0, 4.0, 1.0)  # title, dek, summary, body
 MATCH_BUDGET = 10_000  # documents matched per query, at most, once there is a choice
 SCAN_VOCABULARY_FROM = 20_000  # documents; below this, words are looked up one by one
+READ_COMMIT_SECONDS = 0.5  # files read are committed this often, at least
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -100,7 +101,9 @@ class UpdateReport:
     removed: int = 0
     unchanged: int = 0
     skipped: int = 0
-    embedded: int = 0
+    embedded: int = 0  # notes embedded for search by meaning
+    resumed: int = 0  # … of which an earlier, stopped run had left without vectors
+    vectors_left: int = 0  # notes still waiting for vectors (a quick update leaves them)
     leftovers: int = 0  # temporary files of a crashed write, removed
     seconds: float = 0.0
     problems: list[Problem] = field(default_factory=list)
@@ -283,31 +286,42 @@ class Index:
         progress: Progress | None = None,
         embedder: Embedder | None = None,
         embed_progress: Progress | None = None,
+        embed_limit: float | None = None,
     ) -> UpdateReport:
         """Bring the index in line with the files; only changed files are parsed again.
 
-        With an embedder, notes without vectors (new or changed ones) are embedded too. The
-        writer lock is held throughout, and what changed is read only once it is held, so
-        work another process has just done is not done again. A damaged database is
+        With an embedder, notes without vectors (new or changed ones) are embedded too; with
+        `embed_limit` (seconds), only if that is quick (`update_vectors`). Work is committed
+        as it goes: an interrupted update keeps what it did, and the next one finishes it.
+        The writer lock is held throughout, and what changed is read only once it is held,
+        so work another process has just done is not done again. A damaged database is
         replaced and every file read again.
         """
         start = time.perf_counter()
+        embed = (embedder, embed_progress, embed_limit)
         with self.store.writing():
             try:
                 if rebuild:
                     self._clear()
-                report = self._update(progress, embedder, embed_progress)
+                report = self._update(progress, *embed)
             except Exception as error:
                 if not self.store.damaged(error):
                     raise
                 self.store.start_anew(damaged=True)
-                report = self._update(progress, embedder, embed_progress)
+                report = self._update(progress, *embed)
         report.seconds = time.perf_counter() - start
         return report
 
     def _update(
-        self, progress: Progress | None, embedder: Embedder | None, embed_progress: Progress | None
+        self,
+        progress: Progress | None,
+        embedder: Embedder | None,
+        embed_progress: Progress | None,
+        embed_limit: float | None,
     ) -> UpdateReport:
+        """Files are committed as they are read (`_read`); links are resolved and the
+        generation moved at the end. `unfinished` marks a run stopped before then, so the
+        next one resolves every link again."""
         report = UpdateReport()
         self._edited, self._renamed_targets = [], False
         found = self.vault.scan()
@@ -325,28 +339,58 @@ class Index:
             if known.get(f.path, (None, None, None))[1:] != (f.size, f.mtime)
         ]
         report.unchanged = len(found.markdown) - len(todo)
+        unfinished = self.meta("unfinished") is not None
         with self.db:
+            if stale or todo:
+                self.set_meta("unfinished", "1")
             for path in stale:
                 self._remove(path)
             report.removed = len(stale)
             report.problems += self._sync_refused(found.refused)
-            for done, vf in enumerate(todo, start=1):
-                self._refresh(vf, known.get(vf.path, (None,))[0], report)
-                if progress:
-                    progress(done, len(todo))
+        self._read(todo, known, report, progress)
+        with self.db:
             attachments_changed = self._sync_attachments(found.attachments)
-            if report.added or report.removed or attachments_changed or self._renamed_targets:
+            renamed = report.added or report.removed or self._renamed_targets
+            if unfinished or renamed or attachments_changed:
                 self._resolve_links()  # what a link can point at has changed
             elif report.changed:
                 self._resolve_links(only=self._edited)  # only the edited notes' own links
-            if report.touched or attachments_changed:
+            if report.touched or attachments_changed or unfinished:
                 self.bump_generation()
+            self.db.execute("DELETE FROM meta WHERE key = 'unfinished'")
         report.leftovers = _remove_files(found.leftovers)
         if embedder is not None:
             from .vectors import update_vectors  # numpy: not for a words-only command
 
-            report.embedded = update_vectors(self, embedder, progress=embed_progress)
+            vectors = update_vectors(
+                self, embedder, progress=embed_progress, limit=embed_limit, fresh=self._edited
+            )
+            report.embedded, report.resumed = vectors.embedded, vectors.resumed
+            report.vectors_left = vectors.left
         return report
+
+    def _read(
+        self,
+        todo: list[VaultFile],
+        known: dict[str, tuple[str, int, float]],
+        report: UpdateReport,
+        progress: Progress | None,
+    ) -> None:
+        """Read these files, committing every READ_COMMIT_SECONDS: what is read is searchable
+        by words at once, and kept if the update is interrupted."""
+        committed = time.perf_counter()
+        try:
+            for done, vf in enumerate(todo, start=1):
+                self._refresh(vf, known.get(vf.path, (None,))[0], report)
+                if time.perf_counter() - committed > READ_COMMIT_SECONDS:
+                    self.bump_generation()  # what is read so far is searchable now
+                    self.db.commit()
+                    committed = time.perf_counter()
+                if progress:
+                    progress(done, len(todo))
+        except BaseException:
+            self.db.rollback()
+            raise
 
     def _clear(self) -> None:
         """Empty the index for a rebuild: in place when the file is sound, so that a running

@@ -21,6 +21,7 @@ def search_json(query: str, result: SearchResult) -> dict[str, Any]:
             name: round(getattr(result.signals, name), 4)
             for name in ("best", "unknown", "uncovered", "evidence")
         },
+        "notes_without_meaning": result.vectors_missing,  # found by their words alone, for now
         "results": [
             {
                 "path": h.doc.path,

@@ -11,6 +11,7 @@ people (docs/retrieval.md).
 from __future__ import annotations
 
 import math
+from collections.abc import Container
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -102,6 +103,8 @@ class SearchResult:
     coverage: str
     message: str = ""
     signals: Coverage = Coverage()
+    vectors_missing: int = 0  # notes not yet embedded: found by their words alone
+    vectors_total: int = 0
 
 
 class Searcher:
@@ -143,7 +146,8 @@ class Searcher:
         elif method == "dense":
             order = dict(semantic)
         else:
-            order = self._named(text, self._fuse(lex_rank, [d for d, _ in semantic]), docs)
+            fused = self._fuse(lex_rank, [d for d, _ in semantic], vectors.head_rows)
+            order = self._named(text, fused, docs)
         links, votes = self._graph(order, docs) if method == "hybrid" else ({}, {})
         if links and p.graph_boost:
             unit = p.graph_boost / (p.rrf_k + 1)
@@ -170,14 +174,24 @@ class Searcher:
         ]
         message = "" if hits else "Nothing in the vault matches."
         signals = self.coverage(text, semantic[0][1] if semantic else 0.0, ranked)
-        return SearchResult(query, method, hits, signals.label, message, signals)
+        missing = vectors.total - vectors.covered
+        return SearchResult(
+            query, method, hits, signals.label, message, signals, missing, vectors.total
+        )
 
-    def _fuse(self, lex_rank: dict[int, int], semantic: list[int]) -> dict[int, float]:
-        """Reciprocal rank fusion of the two rankings."""
+    def _fuse(
+        self, lex_rank: dict[int, int], semantic: list[int], embedded: Container[int]
+    ) -> dict[int, float]:
+        """Reciprocal rank fusion of the two rankings.
+
+        A note not embedded yet (an interrupted index) is judged by its words alone, at the
+        weight of both methods, rather than ranked below every note that has a vector.
+        """
         p = self.params
+        alone = p.weight_lexical + p.weight_semantic
         fused: dict[int, float] = {}
         for d, r in lex_rank.items():
-            fused[d] = p.weight_lexical / (p.rrf_k + r)
+            fused[d] = (p.weight_lexical if d in embedded else alone) / (p.rrf_k + r)
         for r, d in enumerate(semantic, start=1):
             fused[d] = fused.get(d, 0.0) + p.weight_semantic / (p.rrf_k + r)
         return fused

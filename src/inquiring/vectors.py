@@ -13,7 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -34,7 +35,16 @@ CHUNK_WORDS = 90
 MAX_PASSAGES = 32
 BODY_CHARS = 40 * CHUNK_WORDS * MAX_PASSAGES  # raw text read for them: ample for any markup
 CONTEXT_LINKS = 4  # titles of linked notes added to a note's head
-BATCH_DOCS = 256
+BATCH_DOCS = 256  # notes whose texts are made and compared with their stored hash at a time
+# Notes are embedded, then committed, in groups of about this many tokens (a second or two on
+# two cores), so an interrupted run keeps nearly all it did and progress moves steadily.
+EMBED_GROUP_TOKENS = 4096
+MAX_TOKENS = 256  # MiniLM reads at most this many tokens of a passage
+CHARS_PER_TOKEN = 4  # to estimate tokens without the tokenizer (obsidian-help: 4.4)
+TOKENS_PER_SECOND = 2500  # a cautious embedding rate on two cores (docs/benchmarks.md)
+# What a search (or another quick command) may spend embedding notes before it answers; with
+# more waiting, it answers from what it has and says so.
+QUICK_SECONDS = 2.0
 
 _WIKILINK = re.compile(r"!?\[\[([^\]|#]*)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")
 _MDLINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -153,17 +163,35 @@ def contexts(index: Index, ids: list[int]) -> dict[int, str]:
     return {doc: " ".join(parts) for doc, parts in out.items()}
 
 
-def update_vectors(
-    index: Index,
-    embedder: Embedder,
-    policy: str = DEFAULT_POLICY,
-    progress: Callable[[int, int], None] | None = None,
-) -> int:
-    """Embed the notes whose text to embed is new or changed; returns how many were embedded.
+@dataclass
+class Pending:
+    """A note whose vectors are missing or out of date, and the texts to embed for it (made
+    again just before it is embedded, so that a large vault's texts are never all in
+    memory at once)."""
+
+    doc: int
+    digest: str  # of all its texts, stored with the head vector
+    stored: bool  # it has vectors already, of an older text
+    tokens: int  # about how many tokens embedding it takes
+    texts: list[str] = field(default_factory=list)
+
+
+@dataclass
+class VectorReport:
+    """What one pass of `update_vectors` did, in notes."""
+
+    embedded: int = 0
+    resumed: int = 0  # notes found waiting since an earlier run (stopped, or left by a search)
+    left: int = 0  # notes still waiting: more work than allowed, or stopped
+
+
+def pending_vectors(
+    index: Index, embedder: Embedder, policy: str = DEFAULT_POLICY
+) -> list[Pending]:
+    """The notes whose text to embed is new or differs from what their vectors were made of.
 
     What a note's head says depends on other notes too (its hubs, the titles it links to),
-    so after any change to the vault every head is recomputed and compared by hash; only
-    the notes whose text differs are embedded again.
+    so after any change to the vault every head is recomputed and compared by hash.
     """
     db = index.db
     stamp = f"{embedder.name}/{embedder.dim}/{policy}"
@@ -183,22 +211,78 @@ def update_vectors(
             EMBEDDED_KINDS,
         )
     ]
-    body_chars = 4000 if policy == "head" else BODY_CHARS  # a head needs only the start
-    embedded = 0
+    pending: list[Pending] = []
     for start in range(0, len(candidates), BATCH_DOCS):
-        ids = candidates[start : start + BATCH_DOCS]
-        embedded += _embed_batch(index, embedder, ids, policy, body_chars)
+        for p in _pending(index, candidates[start : start + BATCH_DOCS], policy):
+            p.texts = []
+            pending.append(p)
+    return pending
+
+
+def update_vectors(
+    index: Index,
+    embedder: Embedder,
+    policy: str = DEFAULT_POLICY,
+    progress: Callable[[int, int], None] | None = None,
+    limit: float | None = None,
+    stop: Callable[[], bool] | None = None,
+    fresh: Collection[int] = (),
+) -> VectorReport:
+    """Embed the notes whose vectors are missing or out of date, a group at a time.
+
+    Each group is committed as soon as it is embedded, so an interrupted run keeps what it
+    did and the next one embeds only the rest. With `limit` (seconds), nothing is embedded
+    when the work would take longer than that: a quick command stays quick and says what is
+    missing instead. `stop` is asked between groups whether to leave the rest for later.
+    `fresh` are the documents read by this update; the others found waiting are `resumed`.
+    """
+    pending = pending_vectors(index, embedder, policy)
+    report = VectorReport(left=len(pending))
+    fresh = set(fresh)
+    report.resumed = sum(not p.stored and p.doc not in fresh for p in pending)
+    if limit is not None and sum(p.tokens for p in pending) > limit * TOKENS_PER_SECOND:
+        return report
+    if progress and pending:
+        progress(0, len(pending))
+    for group in _groups(pending):
+        if stop is not None and stop():
+            return report
+        made = _pending(index, [p.doc for p in group], policy)  # the same, under the lock
+        if made:
+            _store(index, made, embedder.embed([t for p in made for t in p.texts]))
+        report.embedded += len(made)
+        report.left -= len(group)
         if progress:
-            progress(min(start + BATCH_DOCS, len(candidates)), len(candidates))
-    index.set_meta("vectors_generation", str(index.generation()))
-    db.commit()
-    return embedded
+            progress(len(pending) - report.left, len(pending))
+    with index.db:
+        index.set_meta("vectors_generation", str(index.generation()))
+    return report
 
 
-def _embed_batch(
-    index: Index, embedder: Embedder, ids: list[int], policy: str, body_chars: int
-) -> int:
+def fill_vectors(
+    index: Index, embedder: Embedder, stop: Callable[[], bool] | None = None
+) -> VectorReport:
+    """`update_vectors` under the index's writer lock, without reading the files: a server
+    fills in missing vectors a slice at a time (`stop`), letting other writers in between."""
+    with index.store.writing():
+        return update_vectors(index, embedder, stop=stop)
+
+
+def vector_counts(index: Index) -> tuple[int, int]:
+    """(notes with vectors, notes that should have them): what search by meaning covers."""
+    marks = ",".join("?" * len(EMBEDDED_KINDS))
+    total, missing = index.db.execute(
+        "SELECT count(*), coalesce(sum(id NOT IN (SELECT doc FROM vectors WHERE part = 0)), 0) "
+        f"FROM documents WHERE kind IN ({marks})",
+        EMBEDDED_KINDS,
+    ).fetchone()
+    return total - missing, total
+
+
+def _pending(index: Index, ids: list[int], policy: str) -> list[Pending]:
+    """Of these documents, those whose texts to embed differ from their stored vectors'."""
     db = index.db
+    body_chars = 4000 if policy == "head" else BODY_CHARS  # a head needs only the start
     marks = ",".join("?" * len(ids))
     batch = db.execute(
         "SELECT id, kind, title, dek, summary, substr(body, 1, ?), "
@@ -211,8 +295,7 @@ def _embed_batch(
         db.execute(f"SELECT doc, text_hash FROM vectors WHERE part = 0 AND doc IN ({marks})", ids)
     )
     context = contexts(index, ids)
-    texts: list[str] = []
-    owners: list[tuple[int, int, str]] = []
+    out = []
     for doc_id, kind, title, dek, summary, body, written in batch:
         # A line is found again by its question alone (near-duplicate questions).
         if kind == "line":
@@ -221,23 +304,41 @@ def _embed_batch(
             parts = passages(title, dek, summary, body, policy, written)
             parts[0] = f"{parts[0]} {context.get(doc_id, '')}".strip()
         digest = hashlib.blake2b("\x00".join(parts).encode(), digest_size=12).hexdigest()
-        if stored.get(doc_id) == digest:
-            continue
-        for part, text in enumerate(parts):
-            texts.append(text)
-            owners.append((doc_id, part, digest if part == 0 else ""))
-    if not texts:
-        return 0
-    vectors = embedder.embed(texts)
-    changed = sorted({d for d, _, _ in owners})
+        if stored.get(doc_id) != digest:
+            tokens = sum(min(MAX_TOKENS, len(t) // CHARS_PER_TOKEN + 2) for t in parts)
+            out.append(Pending(doc_id, digest, doc_id in stored, tokens, parts))
+    return out
+
+
+def _groups(pending: list[Pending]) -> Iterator[list[Pending]]:
+    """The notes in groups of about EMBED_GROUP_TOKENS: each is embedded, then committed."""
+    group: list[Pending] = []
+    size = 0
+    for p in pending:
+        group.append(p)
+        size += p.tokens
+        if size >= EMBED_GROUP_TOKENS:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
+
+
+def _store(index: Index, group: list[Pending], vectors: np.ndarray) -> None:
+    """Replace the group's vectors in one transaction (a note's vectors change together)."""
+    db = index.db
+    rows = []
+    vecs = iter(vectors)
+    for p in group:
+        rows += [
+            (p.doc, part, next(vecs).tobytes(), p.digest if part == 0 else "")
+            for part in range(len(p.texts))
+        ]
+    docs = [p.doc for p in group]
     with db:
-        db.execute(f"DELETE FROM vectors WHERE doc IN ({','.join('?' * len(changed))})", changed)
-        db.executemany(
-            "INSERT INTO vectors (doc, part, vec, text_hash) VALUES (?, ?, ?, ?)",
-            [(d, p, v.tobytes(), h) for (d, p, h), v in zip(owners, vectors, strict=True)],
-        )
+        db.execute(f"DELETE FROM vectors WHERE doc IN ({','.join('?' * len(docs))})", docs)
+        db.executemany("INSERT INTO vectors (doc, part, vec, text_hash) VALUES (?, ?, ?, ?)", rows)
         index.bump_generation()
-    return len(changed)
 
 
 class VectorIndex:
@@ -271,6 +372,7 @@ class VectorIndex:
             self.rows_of.setdefault(doc, []).append(row)
         self._masks: dict[tuple[str, ...], np.ndarray] = {}
         self._others: dict[tuple[str, ...], np.ndarray] = {}
+        self.covered, self.total = vector_counts(index)  # notes embedded, of all to embed
         self._heads: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = {}
         self.most_parts = int(self.parts.max()) + 1 if len(self.parts) else 1
         self.generation = index.generation()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 import threading
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -34,6 +35,7 @@ from ..render import answer_json, search_json
 from ..search import Searcher
 from ..settings import load_settings
 from ..site import atom_feed, sitemap
+from ..vectors import QUICK_SECONDS, fill_vectors, vector_counts
 from .pages import MAX_QUERY, Page, Pages, Ref, checked_query
 from .render import Renderer
 from .security import HEADERS, Guard, attachment_headers
@@ -41,6 +43,7 @@ from .urls import page_for
 
 TOKEN_COOKIE = "inquiring_token"
 SHUTDOWN_GRACE = 3  # seconds `serve` lets requests finish on Ctrl+C; running asks are cancelled
+FILL_SLICE = 3.0  # seconds of embedding in the background at a time; an ask may write between
 
 
 @dataclass
@@ -168,10 +171,40 @@ class App:
                 progress=progress,
                 cancel=cancel,
             )
+            covered, total = vector_counts(index)
+            if covered < total:  # `serve` is still embedding them in the background
+                answer.warnings.append(
+                    f"Meanings are missing for {total - covered:,} of {total:,} notes while the "
+                    "server embeds them, so this line may leave some out; rewrite it later."
+                )
             if answer.path is not None:
                 progress("Adding the line to the index")
-                index.update(embedder=self.embedder)
+                # Only a moment's embedding: notes still waiting are the background's work.
+                index.update(embedder=self.embedder, embed_limit=QUICK_SECONDS)
             return answer, root
+        finally:
+            index.close()
+
+    def start_filling(self) -> None:
+        """Embed the notes still without vectors in the background (`serve` starts without)."""
+        threading.Thread(target=self._fill, name="inquiring-vectors", daemon=True).start()
+
+    def _fill(self) -> None:
+        """Embed a slice at a time, on a connection of its own, taking turns with asks (which
+        write the index too); each group of notes is searchable by meaning once committed."""
+        index = Index(self.index.vault)
+        try:
+            while not self.stopping.is_set():
+                with self.writing:
+                    until = time.monotonic() + FILL_SLICE
+                    report = fill_vectors(
+                        index,
+                        self.embedder,
+                        stop=lambda until=until: self.stopping.is_set() or time.monotonic() > until,
+                    )
+                if not report.left:
+                    return
+                self.stopping.wait(0.2)  # an ask waiting to write goes first
         finally:
             index.close()
 
@@ -246,6 +279,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(api: FastAPI) -> AsyncIterator[None]:
+        state.start_filling()
         yield
         # `Server` cancels asks at the signal already; this covers any other way of stopping.
         state.stop()

@@ -206,6 +206,7 @@ class Pages:
             context["coverage"] = result.coverage
             context["coverage_text"] = COVERAGE_TEXT[result.coverage]
             context["message"] = result.message
+            context["missing"] = (result.vectors_missing, result.vectors_total)
         return Page("search.html", "search.html", context)
 
     def _body(self, path: str, body: str | None = None) -> str:
