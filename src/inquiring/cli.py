@@ -314,8 +314,11 @@ def _update(
     index: Index, rebuild: bool = False, embedder: Embedder | None = None, quick: bool = False
 ) -> UpdateReport:
     """`Index.update` with progress bars; `quick`: embed only if that takes a moment."""
-    from .vectors import QUICK_SECONDS
+    limit = None
+    if embedder is not None and quick:
+        from .vectors import QUICK_SECONDS  # numpy: only when the command embeds
 
+        limit = QUICK_SECONDS
     reading, embedding = LazyProgress("Reading", "files"), LazyProgress("Embedding", "notes")
     try:
         return index.update(
@@ -323,7 +326,7 @@ def _update(
             progress=reading,
             embedder=embedder,
             embed_progress=embedding,
-            embed_limit=QUICK_SECONDS if quick else None,
+            embed_limit=limit,
         )
     finally:
         reading.close()
