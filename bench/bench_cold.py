@@ -18,9 +18,11 @@ from __future__ import annotations
 import argparse
 import compileall
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -40,23 +42,35 @@ def timed(command: list[str], runs: int, env: dict[str, str] | None = None) -> l
 
 
 def compare(before: Path, vault: Path, runs: int) -> None:
-    """Both searches by an older checkout and by this one, one process of each in turn."""
+    """Both searches by an older checkout and by this one, one process of each in turn.
+
+    Each version searches its own copy of the vault: an older index format would otherwise be
+    rebuilt by every other process.
+    """
     compileall.compile_dir(before, quiet=1)
-    search = [sys.executable, "-m", "inquiring", "--vault", str(vault), "search", QUESTION]
     sources = {"before": str(before), "after": str(Path(inquiring.cli.__file__).parents[1])}
     envs = {name: {**os.environ, "PYTHONPATH": path} for name, path in sources.items()}
-    for env in envs.values():
-        subprocess.run(search, check=True, capture_output=True, env=env)  # index, model copy
-    print(f"Cold searches on {vault.name}, {runs} runs each, before and after in turn\n")
-    print("| command | before: median (fastest) | after: median (fastest) |")
-    print("|---|---:|---:|")
-    for label, command in (("hybrid", search), ("--method bm25", [*search, "--method", "bm25"])):
-        times: dict[str, list[float]] = {name: [] for name in envs}
-        for _ in range(runs):
-            for name, env in envs.items():
-                times[name] += timed(command, 1, env)
-        cells = [f"{statistics.median(t):.2f} s ({min(t):.2f})" for t in times.values()]
-        print(f"| search ({label}) | {cells[0]} | {cells[1]} |", flush=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        copies = {}
+        for name in envs:
+            copies[name] = Path(scratch) / name
+            shutil.copytree(vault, copies[name], ignore=shutil.ignore_patterns(".inquiring"))
+        searches = {
+            name: [sys.executable, "-m", "inquiring", "--vault", str(copy), "search", QUESTION]
+            for name, copy in copies.items()
+        }
+        for name, env in envs.items():
+            subprocess.run(searches[name], check=True, capture_output=True, env=env)  # index
+        print(f"Cold searches on {vault.name}, {runs} runs each, before and after in turn\n")
+        print("| command | before: median (fastest) | after: median (fastest) |")
+        print("|---|---:|---:|")
+        for label, extra in (("hybrid", []), ("--method bm25", ["--method", "bm25"])):
+            times: dict[str, list[float]] = {name: [] for name in envs}
+            for _ in range(runs):
+                for name, env in envs.items():
+                    times[name] += timed([*searches[name], *extra], 1, env)
+            cells = [f"{statistics.median(t):.2f} s ({min(t):.2f})" for t in times.values()]
+            print(f"| search ({label}) | {cells[0]} | {cells[1]} |", flush=True)
 
 
 def main() -> None:
