@@ -16,6 +16,7 @@ import argparse
 import dataclasses
 import math
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from inquiring.embed import get_embedder
@@ -63,21 +64,27 @@ def figures(rows: list[Row], half: str, method: str) -> list[float]:
     ]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--half", default="test", choices=("tune", "test", "all"))
-    parser.add_argument("--set", dest="pairs", action="append", default=[])
-    args = parser.parse_args()
-    params = params_from(args.pairs)
+def searchers(params: SearchParams | None = None) -> Iterator[tuple[str, Searcher, Path]]:
+    """Each fetched vault's name, a searcher over its up-to-date index, and its questions."""
     embedder = get_embedder()
-    table: dict[tuple[str, str], list[float]] = {}
     for name, (root, questions) in VAULTS.items():
         if not root.is_dir():
             print(f"({name}: not fetched; run python3 bench/fetch_vaults.py)", file=sys.stderr)
             continue
         with Index(Vault(root)) as index:
             index.update(embedder=embedder)
-            rows = evaluate_retrieval(Searcher(index, embedder, params), load_questions(questions))
+            yield name, Searcher(index, embedder, params), questions
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--half", default="test", choices=("tune", "test", "all"))
+    parser.add_argument("--set", dest="pairs", action="append", default=[])
+    args = parser.parse_args()
+    params = params_from(args.pairs)
+    table: dict[tuple[str, str], list[float]] = {}
+    for name, searcher, questions in searchers(params):
+        rows = evaluate_retrieval(searcher, load_questions(questions))
         for method in METHODS:
             table[name, method] = figures(rows, args.half, method)
     print(f"{args.half} half" + (f", {' '.join(args.pairs)}" if args.pairs else ""))

@@ -28,13 +28,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from eval_vaults import VAULTS
+from eval_vaults import searchers
 
-from inquiring.embed import get_embedder
 from inquiring.evaluate import load_questions
-from inquiring.index import Index
-from inquiring.search import Searcher
-from inquiring.vault import Vault
 
 ANSWER_NONE_AT_MOST = 0.03
 ABSENT_THIN_AT_LEAST = 0.95
@@ -55,21 +51,14 @@ class Case:
 
 
 def collect() -> list[Case]:
-    embedder = get_embedder()
     cases = []
-    for name, (root, questions) in VAULTS.items():
-        if not root.is_dir():
-            print(f"({name}: not fetched; run python3 bench/fetch_vaults.py)", file=sys.stderr)
-            continue
-        with Index(Vault(root)) as index:
-            index.update(embedder=embedder)
-            searcher = Searcher(index, embedder)
-            for q in load_questions(questions):
-                result = searcher.search(q.question, limit=10)
-                c = result.signals
-                first = bool(result.hits) and result.hits[0].doc.path in q.gold
-                row = np.array([c.best, c.unknown, c.uncovered])
-                cases.append(Case(name, q.question, q.kind, q.half, first, row))
+    for name, searcher, questions in searchers():
+        for q in load_questions(questions):
+            result = searcher.search(q.question, limit=10)
+            c = result.signals
+            first = bool(result.hits) and result.hits[0].doc.path in q.gold
+            row = np.array([c.best, c.unknown, c.uncovered])
+            cases.append(Case(name, q.question, q.kind, q.half, first, row))
     return cases
 
 
