@@ -12,18 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
+from .text import MDLINK, WIKILINK, plain
+
 LIST_FIELDS = ("categories", "hubs", "sources", "aliases", "tags")
 TEXT_FIELDS = ("title", "dek", "summary", "collection", "id", "type", "question", "description")
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 _HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]*)\]\]")
-_MDLINK = re.compile(
-    r"(!?)\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]"
-    r"\(\s*(<[^>\n]*>|[^)\s]*)(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^)\n]*\)))?\s*\)"
-)
 URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
-_INLINE_MARKUP = re.compile(r"(\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)|`)")
 
 
 @dataclass(frozen=True)
@@ -322,7 +318,7 @@ def _links_in_line(line: str, number: int, section: str) -> list[Link]:
         link = Link(target, fragment, shown, number, bool(match.group(1)), "wiki", section)
         found.append((match.start(), link))
     wiki_spans = [m.span() for m in wiki]
-    for match in _MDLINK.finditer(line) if "](" in line else ():
+    for match in MDLINK.finditer(line) if "](" in line else ():
         if any(a <= match.start() < b for a, b in wiki_spans):
             continue
         raw = match.group(3).strip()
@@ -350,19 +346,6 @@ def wikilink_parts(inner: str, in_table: bool = False) -> tuple[str, str, str]:
     target, _, shown = inner.partition("|")
     target, _, fragment = target.partition("#")
     return target.strip(), fragment.strip(), shown.strip()
-
-
-def plain(text: str) -> str:
-    """Markdown inline text → plain text: links become their shown text, markup goes."""
-    text = WIKILINK.sub(lambda m: _wikilink_label(m.group(2)), text)
-    text = _MDLINK.sub(lambda m: m.group(2), text)
-    text = _INLINE_MARKUP.sub("", text)
-    return " ".join(text.split())
-
-
-def _wikilink_label(inner: str) -> str:
-    target, _, shown = inner.replace("\\|", "|").partition("|")
-    return shown.strip() or target.split("#", 1)[0].strip() or target.strip("# ")
 
 
 def _first_paragraph(lines: list[str], masked: list[str | None], limit: int = 600) -> str:

@@ -14,7 +14,7 @@ import numpy as np
 
 from .index import DocRow, Index
 from .search import Hit, Searcher, SearchResult
-from .vectors import plain_text, sentences
+from .text import plain_text, sentences_of, split_sentences
 from .words import content_words
 
 ROLES = ("frame", "converging", "mechanism", "caveat", "failure", "takeaway")
@@ -162,11 +162,9 @@ def candidate_sentences(index: Index, doc: DocRow, words: set[str]) -> tuple[lis
     Body sentences are narrowed by the words they share with the question and the title,
     so that only a handful per note need embedding.
     """
-    summary = [s for s in sentences(plain_text(doc.summary)) if standalone(s)]
+    summary = [s for s in sentences_of(doc.summary) if standalone(s)]
     body = [
-        plain_text(s)
-        for s in sentences(index.body(doc.path))
-        if standalone(s) and 8 <= len(s.split()) <= 45
+        s for s in sentences_of(index.body(doc.path)) if standalone(s) and 8 <= len(s.split()) <= 45
     ]
     body.sort(key=lambda s: -len(words & set(content_words(s))))
     return list(dict.fromkeys(summary + body[:MAX_BODY_SENTENCES])), len(summary)
@@ -197,7 +195,7 @@ def find_disagreements(index: Index, notes: list[PlannedNote]) -> list[Disagreem
     found: list[Disagreement] = []
     seen: set[frozenset[str]] = set()
     for note in notes:
-        for sentence in sentences(index.body(note.doc.path)):
+        for sentence in split_sentences(index.body(note.doc.path)):
             if not DISAGREE.search(_LINK.sub("", sentence)) or ANAPHORIC.match(sentence):
                 continue
             for link in index.links_from(note.doc.path):

@@ -17,7 +17,7 @@ import numpy as np
 from .embed import Embedder
 from .index import Index
 from .plan import Outline
-from .vectors import plain_text, sentences
+from .text import plain_text, split_sentences
 from .words import content_words
 from .write import Draft, Sentence
 
@@ -86,8 +86,9 @@ class SupportChecker:
         """
         if path not in self._notes:
             doc = self.index.document(path)
-            passages = sentences(plain_text(doc.summary)) if doc else []
-            passages += [s for s in sentences(plain_text(self.index.body(path))) if len(s) > 20]
+            passages = split_sentences(plain_text(doc.summary)) if doc else []
+            body = split_sentences(plain_text(self.index.body(path)))
+            passages += [s for s in body if len(s) > 20]
             text = self._text(path)
             self._notes[path] = (self.embedder.embed(passages or [text or " "]), text)
         return self._notes[path]

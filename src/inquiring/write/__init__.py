@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..index import DocRow
-from ..parse import plain
+from ..text import plain
 
 
 @dataclass
