@@ -57,7 +57,7 @@ def _protected(text: str) -> list[tuple[int, int]]:
     """Spans no sentence end may fall inside: links and short quoted titles."""
     spans = [m.span() for m in WIKILINK.finditer(text)]
     spans += [m.span() for m in MDLINK.finditer(text)]
-    spans += [(a + 1, b - 1) for a, b in (m.span() for m in _QUOTED.finditer(text))]
+    spans += [m.span() for m in _QUOTED.finditer(text)]
     return spans
 
 
@@ -80,7 +80,7 @@ def split_sentences(text: str) -> list[str]:
     out, start = [], 0
     for match in _BOUNDARY.finditer(text):
         cut = match.end()
-        if any(a < match.start() < b for a, b in spans):
+        if any(a < match.start() and cut <= b for a, b in spans):
             continue
         if not _ends_sentence(text, match.start()):
             continue
@@ -101,6 +101,7 @@ _COMMENT = re.compile(r"<!--.*?-->|%%.*?%%", re.DOTALL)
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>\n]*>")
 _MATH_BLOCK = re.compile(r"\$\$.*?\$\$", re.DOTALL)
 _MATH = re.compile(r"(?<![\\$])\$(?=\S)([^$\n]+?)(?<=\S)\$(?!\d)")
+_SIMPLE_MATH = re.compile(r"[\w\s+\-*/=<>().,']+")
 _FOOTNOTE = re.compile(r"\[\^[^\[\]]*\]")
 _IMAGE = re.compile(r"!\[\[[^\[\]]*\]\]|!\[[^\[\]]*\]\([^()]*\)")
 _URL = re.compile(r"<?(?:[a-z][a-z0-9+.-]*://|www\.)[^\s>)]*>?", re.IGNORECASE)
@@ -168,9 +169,16 @@ def inline_text(text: str) -> str:
     text = _FOOTNOTE.sub("", text)
     text = _URL.sub(" ", text)
     text = _HTML_TAG.sub("", text)
-    text = _MATH.sub(r"\1", text)
+    text = _MATH.sub(_math, text)
     text = html.unescape(plain(text))
     return re.sub(r"\s+(?=[,;:!?.](\s|$))", "", " ".join(text.split()))
+
+
+def _math(match: re.Match[str]) -> str:
+    """Inline math simple enough to read as words ("$RIG - 1$") keeps them; anything else
+    ("$i^{th}$") becomes a backslash, so the sentence holding it is left out."""
+    inner = match.group(1)
+    return inner if _SIMPLE_MATH.fullmatch(inner) else "\\"
 
 
 def sentences_of(markdown: str) -> list[str]:
