@@ -133,3 +133,21 @@ def test_demo_summaries_are_mostly_quotable() -> None:
         kept += sum(standalone(s) for s in found)
         rejected += sum(not standalone(s) for s in found)
     assert kept >= 270 and rejected <= 30
+
+
+def test_the_note_takers_asides_and_questions_are_not_candidates() -> None:
+    # papers-i-read: 2019-03-12-Model Primitive Hierarchical Lifelong Reinforcement Learning.md
+    # and 2020-11-23-Exploring Simple Siamese Representation Learning.md (its question is a
+    # heading there; written as prose here, it is still no finding)
+    text = (
+        "* Notes\n\n    * I think the biggest strength of the work is that accurate dynamics "
+        "model are not needed (which are hard to train anyways!) through the experimental "
+        "results are not conclusive.\n\n"
+        "What is SimSiam solving? Given that the stop-gradient operation seems to be the "
+        "critical ingredient for avoiding collapse, the paper hypothesizes that SimSiam is "
+        "solving a different optimization problem.\n"
+    )
+    assert sentences_of(text) == [
+        "Given that the stop-gradient operation seems to be the critical ingredient for avoiding "
+        "collapse, the paper hypothesizes that SimSiam is solving a different optimization problem."
+    ]

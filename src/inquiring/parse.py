@@ -19,6 +19,20 @@ TEXT_FIELDS = ("title", "dek", "summary", "collection", "id", "type", "question"
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 _HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+# A summary the note-taker wrote in the body: "tl;dr: …", "**Summary**: …", or a section.
+_SUMMARY_WORD = r"(?:tl;?\s?dr|summary|abstract)"
+_SUMMARY_LINE = re.compile(
+    rf"^[\s>*+-]*(?:\*\*|__)?{_SUMMARY_WORD}(?:\*\*|__)?\s*[:\u2013\u2014-]+\s*(\S.*)$", re.I
+)
+_SUMMARY_HEADING = re.compile(rf"^ {{0,3}}#{{1,6}}\s*{_SUMMARY_WORD}\s*:?\s*#*\s*$", re.I)
+SUMMARY_LINES = 200  # a written summary is looked for this far into the body
+# A line that only dates the note ("_October 2020_", "2020-10-05", "Date: …") says nothing.
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DATE_LINE = re.compile(
+    rf"^(?:{_MONTH}\s+(?:\d{{1,2}},?\s+)?\d{{4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|"
+    r"\d{4}[-/.]\d{1,2}(?:[-/.]\d{1,2})?|(?:date|created|updated|modified)\s*:.*)$",
+    re.I,
+)
 URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
 
 
@@ -83,7 +97,7 @@ def parse_document(text: str, path: str) -> ParsedDocument:
     else:
         title, title_source = stem, "file name"
     dek = meta.get("dek") or meta.get("description", "")
-    summary = meta.get("summary") or dek or _first_paragraph(lines, masked)
+    summary = meta.get("summary") or dek or _written_summary(lines, masked)
     return ParsedDocument(
         meta=meta,
         body=body,
@@ -348,6 +362,27 @@ def wikilink_parts(inner: str, in_table: bool = False) -> tuple[str, str, str]:
     return target.strip(), fragment.strip(), shown.strip()
 
 
+def _written_summary(lines: list[str], masked: list[str | None], limit: int = 600) -> str:
+    """The note's own summary line or section if it has one, else its first paragraph."""
+    for i, (raw, line) in enumerate(zip(lines[:SUMMARY_LINES], masked, strict=False)):
+        if line is None:
+            continue
+        found = _SUMMARY_LINE.match(raw)
+        if found:
+            return _cut(plain(found.group(1)), limit)
+        if _SUMMARY_HEADING.match(raw):
+            section = _first_paragraph(lines[i + 1 :], masked[i + 1 :], limit)
+            if section:
+                return section
+    return _first_paragraph(lines, masked, limit)
+
+
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + "…"
+
+
 def _first_paragraph(lines: list[str], masked: list[str | None], limit: int = 600) -> str:
     """The body's first prose paragraph, as plain text, cut at `limit` characters.
 
@@ -367,13 +402,11 @@ def _first_paragraph(lines: list[str], masked: list[str | None], limit: int = 60
             and not stripped.startswith(("|", "<", "![", "---", "***", "[//]:"))
             and not re.match(r"^\[[^\]]+\]:\s", stripped)
         )
+        if prose and not block and _DATE_LINE.match(plain(stripped).strip(" _*")):
+            continue  # a date line before the first paragraph is not its summary
         if prose:
             block.append(stripped.lstrip(">-*+ ").strip())
             read += len(block[-1]) + 1
         elif block:
             break
-    text = plain(" ".join(block)[:enough])
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0]
-    return cut + "…"
+    return _cut(plain(" ".join(block)[:enough]), limit)

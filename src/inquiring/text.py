@@ -106,6 +106,13 @@ _FOOTNOTE = re.compile(r"\[\^[^\[\]]*\]")
 _IMAGE = re.compile(r"!\[\[[^\[\]]*\]\]|!\[[^\[\]]*\]\([^()]*\)")
 _URL = re.compile(r"<?(?:[a-z][a-z0-9+.-]*://|www\.)[^\s>)]*>?", re.IGNORECASE)
 _END = ".!?"
+# The note-taker speaking for themselves ("I think", "my guess"): an opinion, not a finding.
+_FIRST_PERSON = re.compile(
+    r"\bI(?:'m|'ve|'d| (?:think|feel|believe|guess|suspect|wonder|am|was|would|found|like|"
+    r"first|do|don't|did|suppose|expect|agree|disagree|hope|personally|could not|cannot)\b)|"
+    r"\b(?:[Ii]n my|[Mm]y (?:guess|opinion|view|take|sense|impression|understanding))\b|"
+    r"\bto me\b|\bIMO\b|\bIMHO\b"
+)
 MIN_ITEM_WORDS = 6  # a bullet shorter than this, without a full stop, is a fragment
 
 
@@ -186,7 +193,8 @@ def sentences_of(markdown: str) -> list[str]:
 
     A bullet counts as a sentence when it ends like one or is long enough to be one (then it
     gets its full stop); shorter bullets are fragments and are left out, as are sentences
-    that still hold LaTeX.
+    that still hold LaTeX. The note-taker's own asides and questions are no findings of the
+    work a note describes, so they are left out too.
     """
     found: list[str] = []
     for block, is_item in _blocks(markdown):
@@ -198,6 +206,8 @@ def sentences_of(markdown: str) -> list[str]:
                     continue
                 sentence += "."
             if "\\" in sentence or "$" in sentence or len(sentence.split()) < 3:
+                continue
+            if sentence.endswith("?") or _FIRST_PERSON.search(sentence):
                 continue
             found.append(sentence[0].upper() + sentence[1:])
     return found
