@@ -106,7 +106,7 @@ def test_headings_are_not_glued_and_bullets_are_separate_sentences() -> None:
         "Language Inference (NLI) into parallelizable subproblems.",
         "Further, it uses much fewer parameters as compared to any other model while "
         "obtaining state of the art results.",
-        "For i, compute a βi by performing softmax-like normalization of j.",
+        "For i, compute a β i by performing softmax-like normalization of j.",
     ]
 
 

@@ -18,6 +18,17 @@ MDLINK = re.compile(
 )
 _INLINE_MARKUP = re.compile(r"(\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)|`)")
 
+# What a writer's text may hold that would become a link, an embed or markup in a saved line.
+HTML = re.compile(
+    r"<!--.*?(?:-->|$)|<(script|style)\b.*?(?:</\1\s*>|$)|</?[A-Za-z][^<>]*>|<[!?][^<>]*>",
+    re.DOTALL | re.IGNORECASE,
+)
+_EMBED = re.compile(r"!\[\[[^\[\]]*\]\]|!\[[^\[\]]*\](?:\([^()]*\)|\[[^\[\]]*\])")
+_FOOTNOTE = re.compile(r"\[\^[^\[\]]*\]")
+_REFERENCE_LINK = re.compile(r"\[(?!\d+\])([^\[\]]+)\]\[[^\[\]]*\]")
+_URL = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S*", re.IGNORECASE)
+_HIGHLIGHT = re.compile(r"==(\S(?:[^=]*\S)?)==")
+_TAG = re.compile(r"(?<![\w&#])#(?=[A-Za-z])")
 # A possible sentence end: stop marks, any closing quotes or brackets, then a space before
 # something that can start a sentence.
 _BOUNDARY = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*\s+(?=[A-Z0-9\"'\u201c\u2018(\[])")
@@ -41,6 +52,25 @@ def plain(text: str) -> str:
     text = MDLINK.sub(lambda m: m.group(2), text)
     text = _INLINE_MARKUP.sub("", text)
     return " ".join(text.split())
+
+
+def plain_prose(text: str) -> str:
+    """Markdown → plain prose, keeping `[n]` markers for the LLM writer to map.
+
+    Kept as plain text: the shown words of links, wikilinks and reference links, the words
+    inside HTML tags, emphasis and highlights. Dropped: images and embeds, URLs, footnotes,
+    HTML tags, comments and scripts. A writer's own citations are added to the line later,
+    so nothing a writer (or a note it quotes) wrote can become a link of its own.
+    """
+    text = HTML.sub(" ", text)
+    text = _EMBED.sub(" ", text)
+    text = _FOOTNOTE.sub("", text)
+    text = _REFERENCE_LINK.sub(r"\1", text)
+    text = plain(text)  # wikilinks and [text](url) become their words; emphasis marks go
+    text = _URL.sub("", text)
+    text = re.sub(r"={2,}", "=", _HIGHLIGHT.sub(r"\1", text)).replace("%%", "").replace("~~", "")
+    text = _TAG.sub("", text)  # an Obsidian #tag would tag the line
+    return re.sub(r"\s+(?=[.,;:!?](\s|$))", "", " ".join(text.split()))
 
 
 def plain_text(markdown: str) -> str:
@@ -98,13 +128,9 @@ _ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
 _QUOTE_MARK = re.compile(r"^\s*(?:>\s?)+")
 _EMPHASIS_LINE = re.compile(r"^(\*\*|__)[^*_]+\1:?$")
 _COMMENT = re.compile(r"<!--.*?-->|%%.*?%%", re.DOTALL)
-_HTML_TAG = re.compile(r"</?[A-Za-z][^<>\n]*>")
 _MATH_BLOCK = re.compile(r"\$\$.*?\$\$", re.DOTALL)
 _MATH = re.compile(r"(?<![\\$])\$(?=\S)([^$\n]+?)(?<=\S)\$(?!\d)")
 _SIMPLE_MATH = re.compile(r"[\w\s+\-*/=<>().,']+")
-_FOOTNOTE = re.compile(r"\[\^[^\[\]]*\]")
-_IMAGE = re.compile(r"!\[\[[^\[\]]*\]\]|!\[[^\[\]]*\]\([^()]*\)")
-_URL = re.compile(r"<?(?:[a-z][a-z0-9+.-]*://|www\.)[^\s>)]*>?", re.IGNORECASE)
 _END = ".!?"
 # The note-taker speaking for themselves ("I think", "my guess"): an opinion, not a finding.
 _FIRST_PERSON = re.compile(
@@ -170,15 +196,15 @@ def _looks_like_label(line: str) -> bool:
 
 def inline_text(text: str) -> str:
     """One block's Markdown and HTML → the words a reader sees, no character lost: entities
-    are decoded ("&gt;" → ">"), tags, images, footnote marks and bare URLs go, inline math
-    keeps its contents."""
-    text = _IMAGE.sub(" ", text)
-    text = _FOOTNOTE.sub("", text)
-    text = _URL.sub(" ", text)
-    text = _HTML_TAG.sub("", text)
-    text = _MATH.sub(_math, text)
-    text = html.unescape(plain(text))
+    are decoded ("&gt;" → ">"), inline math keeps its contents, and what `plain_prose`
+    drops (tags, images, footnote marks, URLs) goes."""
+    text = html.unescape(plain_prose(_MATH.sub(_math, text)))
     return re.sub(r"\s+(?=[,;:!?.](\s|$))", "", " ".join(text.split()))
+
+
+def readable_text(markdown: str) -> str:
+    """Markdown → the running text its candidate sentences are taken from, block by block."""
+    return " ".join(inline_text(block) for block, _ in _blocks(markdown))
 
 
 def _math(match: re.Match[str]) -> str:
