@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from inquiring.parse import parse_document
-from inquiring.plan import standalone
+from inquiring.plan import PlannedNote, find_disagreements, standalone
 from inquiring.text import sentences_of, split_sentences
 
 DEMO = Path(__file__).resolve().parent.parent / "examples" / "llm-training" / "notes"
@@ -150,4 +150,18 @@ def test_the_note_takers_asides_and_questions_are_not_candidates() -> None:
     assert sentences_of(text) == [
         "Given that the stop-gradient operation seems to be the critical ingredient for avoiding "
         "collapse, the paper hypothesizes that SimSiam is solving a different optimization problem."
+    ]
+
+
+def test_a_disagreement_is_quoted_whole_not_cut_inside_its_link(write_vault, open_index) -> None:
+    """The issue's "…; [[rag-vs-finetuning-knowledge Ovadia et al." fragment, on real notes."""
+    names = ("finetuning-new-knowledge-hallucination.md", "rag-vs-finetuning-knowledge.md")
+    root = write_vault({name: (DEMO / name).read_text(encoding="utf-8") for name in names})
+    index = open_index(root)
+    index.update()
+    notes = [PlannedNote(index.document(name), 1.0, 1.0) for name in names]
+    evidence = [d.evidence for d in find_disagreements(index, notes)]
+    assert evidence == [
+        "For practitioners it argues against teaching new facts by supervised finetuning; "
+        "Ovadia et al. (2023) reach a similar conclusion comparing finetuning with retrieval."
     ]

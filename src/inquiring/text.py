@@ -202,6 +202,12 @@ def inline_text(text: str) -> str:
     return re.sub(r"\s+(?=[,;:!?.](\s|$))", "", " ".join(text.split()))
 
 
+def body_sentences(markdown: str) -> list[str]:
+    """Markdown → its sentences still as Markdown (links kept), block by block, so no
+    heading or neighbouring bullet is glued to one."""
+    return [s for block, _ in _blocks(markdown) for s in split_sentences(block)]
+
+
 def readable_text(markdown: str) -> str:
     """Markdown → the running text its candidate sentences are taken from, block by block."""
     return " ".join(inline_text(block) for block, _ in _blocks(markdown))
