@@ -32,11 +32,12 @@ _TAG = re.compile(r"(?<![\w&#])#(?=[A-Za-z])")
 # A possible sentence end: stop marks, any closing quotes or brackets, then a space before
 # something that can start a sentence.
 _BOUNDARY = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*\s+(?=[A-Z0-9\"'\u201c\u2018(\[])")
-# Words whose full stop marks a shortening, not the end of a sentence (compared lower case).
+# Words whose full stop marks a shortening, not the end of a sentence (compared lower case);
+# the numbered ones ("Fig. 3", "Eq. (2)") only when a number follows: "no." can end one.
 ABBREVIATIONS = frozenset(
-    "al e.g i.e fig figs eq eqs sec secs no nos dr mr mrs ms prof vs cf approx tab ref refs "
-    "ch vol pp p resp incl ca viz jr sr st dept est app apps".split()
+    "al e.g i.e vs cf approx dr mr mrs ms prof resp incl ca viz jr sr dept et".split()
 )
+NUMBERED = frozenset("fig figs eq eqs sec secs no nos tab ref refs ch vol pp p".split())
 _INITIALS = re.compile(r"(?:^|[\s(])(?:[A-Z]\.)+$")
 _QUOTED = re.compile(r"\"[^\"\n]{1,200}\"|“[^”\n]{1,200}”")
 
@@ -91,14 +92,15 @@ def _protected(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _ends_sentence(text: str, stop: int) -> bool:
-    """Whether the full stop at `stop` ends a sentence rather than a shortening."""
+def _ends_sentence(text: str, stop: int, following: str) -> bool:
+    """Whether the full stop at `stop`, before the character `following`, ends a sentence
+    rather than a shortening."""
     if text[stop] != ".":
         return True
     before = text[:stop]
     word = before.rsplit(None, 1)[-1] if before.strip() else ""
     word = word.lstrip("([\"'\u201c\u2018").lower()
-    if word in ABBREVIATIONS:
+    if word in ABBREVIATIONS or (word in NUMBERED and (following.isdigit() or following == "(")):
         return False
     return not _INITIALS.search(before + ".")
 
@@ -112,7 +114,7 @@ def split_sentences(text: str) -> list[str]:
         cut = match.end()
         if any(a < match.start() and cut <= b for a, b in spans):
             continue
-        if not _ends_sentence(text, match.start()):
+        if not _ends_sentence(text, match.start(), text[cut : cut + 1]):
             continue
         out.append(text[start:cut].strip())
         start = cut
