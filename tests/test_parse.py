@@ -52,6 +52,41 @@ def test_summary_falls_back_to_dek_then_first_paragraph():
     assert doc.summary == "First bold linked para continues."
 
 
+# The start of a computer-vision paper note (patrick-llgc/Learning-Deep-Learning, centerfusion.md)
+CENTERFUSION = """# [CenterFusion: Center-based Radar and Camera Fusion for 3D Object Detection](https://arxiv.org/abs/2011.04841)
+
+_November 2020_
+
+tl;dr: Early fusion of camera and radar based on [CenterTrack](centertrack.md).
+
+#### Overall impression
+This is one of the best paper on the topic of camera and radar fusion up till 2020Q4.
+"""
+
+
+def test_summary_is_the_notes_tldr_line_never_its_date_line():
+    assert parse_document(CENTERFUSION, "centerfusion.md").summary == (
+        "Early fusion of camera and radar based on CenterTrack."
+    )
+    no_tldr = "\n".join(line for line in CENTERFUSION.split("\n") if "tl;dr" not in line)
+    assert parse_document(no_tldr, "centerfusion.md").summary == (
+        "This is one of the best paper on the topic of camera and radar fusion up till 2020Q4."
+    )
+
+
+def test_summary_is_the_notes_summary_section():
+    # papers-i-read: 2020-09-28-A Foliated View of Transfer Learning.md
+    text = (
+        "## Introduction\n\n* The paper presents a formalism for transfer learning.\n\n"
+        "* [Link to the paper](https://arxiv.org/abs/2008.00546)\n\n\n## Summary\n\n"
+        "* The term *representation* denotes a mechanism for *describing* and *realizing* "
+        "abstract objects.\n"
+    )
+    assert parse_document(text, "foliated.md").summary == (
+        "The term representation denotes a mechanism for describing and realizing abstract objects."
+    )
+
+
 def test_malformed_yaml_is_reported_with_its_line_and_the_body_still_read():
     doc = parse_document("---\ntitle: ok\ndek: [unclosed\nfoo: bar\n---\nSee [[b]].\n", "a.md")
     assert [p.code for p in doc.problems] == ["front-matter-yaml"]

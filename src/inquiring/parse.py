@@ -12,18 +12,28 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
+from .text import MDLINK, WIKILINK, plain
+
 LIST_FIELDS = ("categories", "hubs", "sources", "aliases", "tags")
 TEXT_FIELDS = ("title", "dek", "summary", "collection", "id", "type", "question", "description")
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 _HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]*)\]\]")
-_MDLINK = re.compile(
-    r"(!?)\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]"
-    r"\(\s*(<[^>\n]*>|[^)\s]*)(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^)\n]*\)))?\s*\)"
+# A summary the note-taker wrote in the body: "tl;dr: …", "**Summary**: …", or a section.
+_SUMMARY_WORD = r"(?:tl;?\s?dr|summary|abstract)"
+_SUMMARY_LINE = re.compile(
+    rf"^[\s>*+-]*(?:\*\*|__)?{_SUMMARY_WORD}(?:\*\*|__)?\s*[:\u2013\u2014-]+\s*(\S.*)$", re.I
+)
+_SUMMARY_HEADING = re.compile(rf"^ {{0,3}}#{{1,6}}\s*{_SUMMARY_WORD}\s*:?\s*#*\s*$", re.I)
+SUMMARY_LINES = 200  # a written summary is looked for this far into the body
+# A line that only dates the note ("_October 2020_", "2020-10-05", "Date: …") says nothing.
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DATE_LINE = re.compile(
+    rf"^(?:{_MONTH}\s+(?:\d{{1,2}},?\s+)?\d{{4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|"
+    r"\d{4}[-/.]\d{1,2}(?:[-/.]\d{1,2})?|(?:date|created|updated|modified)\s*:.*)$",
+    re.I,
 )
 URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
-_INLINE_MARKUP = re.compile(r"(\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)|`)")
 
 
 @dataclass(frozen=True)
@@ -87,7 +97,7 @@ def parse_document(text: str, path: str) -> ParsedDocument:
     else:
         title, title_source = stem, "file name"
     dek = meta.get("dek") or meta.get("description", "")
-    summary = meta.get("summary") or dek or _first_paragraph(lines, masked)
+    summary = meta.get("summary") or dek or _written_summary(lines, masked)
     return ParsedDocument(
         meta=meta,
         body=body,
@@ -322,7 +332,7 @@ def _links_in_line(line: str, number: int, section: str) -> list[Link]:
         link = Link(target, fragment, shown, number, bool(match.group(1)), "wiki", section)
         found.append((match.start(), link))
     wiki_spans = [m.span() for m in wiki]
-    for match in _MDLINK.finditer(line) if "](" in line else ():
+    for match in MDLINK.finditer(line) if "](" in line else ():
         if any(a <= match.start() < b for a, b in wiki_spans):
             continue
         raw = match.group(3).strip()
@@ -352,17 +362,25 @@ def wikilink_parts(inner: str, in_table: bool = False) -> tuple[str, str, str]:
     return target.strip(), fragment.strip(), shown.strip()
 
 
-def plain(text: str) -> str:
-    """Markdown inline text → plain text: links become their shown text, markup goes."""
-    text = WIKILINK.sub(lambda m: _wikilink_label(m.group(2)), text)
-    text = _MDLINK.sub(lambda m: m.group(2), text)
-    text = _INLINE_MARKUP.sub("", text)
-    return " ".join(text.split())
+def _written_summary(lines: list[str], masked: list[str | None], limit: int = 600) -> str:
+    """The note's own summary line or section if it has one, else its first paragraph."""
+    for i, (raw, line) in enumerate(zip(lines[:SUMMARY_LINES], masked, strict=False)):
+        if line is None:
+            continue
+        found = _SUMMARY_LINE.match(raw)
+        if found:
+            return _cut(plain(found.group(1)), limit)
+        if _SUMMARY_HEADING.match(raw):
+            section = _first_paragraph(lines[i + 1 :], masked[i + 1 :], limit)
+            if section:
+                return section
+    return _first_paragraph(lines, masked, limit)
 
 
-def _wikilink_label(inner: str) -> str:
-    target, _, shown = inner.replace("\\|", "|").partition("|")
-    return shown.strip() or target.split("#", 1)[0].strip() or target.strip("# ")
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + "…"
 
 
 def _first_paragraph(lines: list[str], masked: list[str | None], limit: int = 600) -> str:
@@ -384,13 +402,11 @@ def _first_paragraph(lines: list[str], masked: list[str | None], limit: int = 60
             and not stripped.startswith(("|", "<", "![", "---", "***", "[//]:"))
             and not re.match(r"^\[[^\]]+\]:\s", stripped)
         )
+        if prose and not block and _DATE_LINE.match(plain(stripped).strip(" _*")):
+            continue  # a date line before the first paragraph is not its summary
         if prose:
             block.append(stripped.lstrip(">-*+ ").strip())
             read += len(block[-1]) + 1
         elif block:
             break
-    text = plain(" ".join(block)[:enough])
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0]
-    return cut + "…"
+    return _cut(plain(" ".join(block)[:enough]), limit)

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .index import DocRow, Index
+from .parse import wikilink_parts
 from .search import Hit, Searcher, SearchResult
-from .vectors import plain_text, sentences
+from .text import WIKILINK, body_sentences, inline_text, sentences_of
 from .words import content_words
 
 ROLES = ("frame", "converging", "mechanism", "caveat", "failure", "takeaway")
@@ -47,7 +48,6 @@ ANAPHORIC = re.compile(
     re.IGNORECASE,
 )
 MAX_BODY_SENTENCES = 4
-_LINK = re.compile(r"\[\[([^\]|#]+)")
 
 
 @dataclass
@@ -162,11 +162,9 @@ def candidate_sentences(index: Index, doc: DocRow, words: set[str]) -> tuple[lis
     Body sentences are narrowed by the words they share with the question and the title,
     so that only a handful per note need embedding.
     """
-    summary = [s for s in sentences(plain_text(doc.summary)) if standalone(s)]
+    summary = [s for s in sentences_of(doc.summary) if standalone(s)]
     body = [
-        plain_text(s)
-        for s in sentences(index.body(doc.path))
-        if standalone(s) and 8 <= len(s.split()) <= 45
+        s for s in sentences_of(index.body(doc.path)) if standalone(s) and 8 <= len(s.split()) <= 45
     ]
     body.sort(key=lambda s: -len(words & set(content_words(s))))
     return list(dict.fromkeys(summary + body[:MAX_BODY_SENTENCES])), len(summary)
@@ -197,15 +195,16 @@ def find_disagreements(index: Index, notes: list[PlannedNote]) -> list[Disagreem
     found: list[Disagreement] = []
     seen: set[frozenset[str]] = set()
     for note in notes:
-        for sentence in sentences(index.body(note.doc.path)):
-            if not DISAGREE.search(_LINK.sub("", sentence)) or ANAPHORIC.match(sentence):
+        for sentence in body_sentences(index.body(note.doc.path)):
+            shown = WIKILINK.sub(lambda m: wikilink_parts(m.group(2))[2], sentence)
+            if not DISAGREE.search(shown) or ANAPHORIC.match(sentence):
                 continue
             for link in index.links_from(note.doc.path):
                 other = by_path.get(link.resolved or "")
                 pair = frozenset((note.doc.path, link.resolved or ""))
                 if other and other is not note and pair not in seen and link.target in sentence:
                     seen.add(pair)
-                    found.append(Disagreement(note, other, plain_text(sentence)))
+                    found.append(Disagreement(note, other, inline_text(sentence)))
     return found
 
 

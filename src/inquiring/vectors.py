@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -21,6 +20,7 @@ import numpy as np
 
 from .embed import Embedder
 from .parse import Problem
+from .text import plain_text, split_sentences
 
 if TYPE_CHECKING:
     from .index import Index
@@ -46,27 +46,10 @@ TOKENS_PER_SECOND = 2500  # a cautious embedding rate on two cores (docs/benchma
 # more waiting, it answers from what it has and says so.
 QUICK_SECONDS = 2.0
 
-_WIKILINK = re.compile(r"!?\[\[([^\]|#]*)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")
-_MDLINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
-
-
-def plain_text(markdown: str) -> str:
-    """Markdown → running text: links become their shown text, markup and headings go."""
-    text = _WIKILINK.sub(lambda m: (m.group(2) or m.group(1)).strip(), markdown)
-    text = _MDLINK.sub(r"\1", text)
-    text = re.sub(r"^\s{0,3}#{1,6}\s*", "", text, flags=re.MULTILINE)
-    text = re.sub(r"[*_`>|]+", " ", text)
-    return " ".join(text.split())
-
 
 def head_text(title: str, dek: str, summary: str) -> str:
     parts = [title, dek, summary if summary != dek else ""]
     return " ".join(p.strip() for p in parts if p and p.strip())
-
-
-def sentences(text: str) -> list[str]:
-    return [s for s in _SENTENCE.split(text) if s.strip()]
 
 
 def body_chunks(body: str, words: int = CHUNK_WORDS) -> list[str]:
@@ -74,7 +57,7 @@ def body_chunks(body: str, words: int = CHUNK_WORDS) -> list[str]:
     chunks: list[str] = []
     current: list[str] = []
     size = 0
-    for sentence in sentences(plain_text(body)):
+    for sentence in split_sentences(plain_text(body)):
         n = len(sentence.split())
         if current and size + n > words:
             chunks.append(" ".join(current))

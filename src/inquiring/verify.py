@@ -17,7 +17,7 @@ import numpy as np
 from .embed import Embedder
 from .index import Index
 from .plan import Outline
-from .vectors import plain_text, sentences
+from .text import plain_text, readable_text, split_sentences
 from .words import content_words
 from .write import Draft, Sentence
 
@@ -65,13 +65,17 @@ class SupportChecker:
         self._texts: dict[str, str] = {}
 
     def _text(self, path: str) -> str:
-        """The note's plain text, lower case, with single spaces."""
+        """The note's plain text, lower case, with single spaces.
+
+        Both readings of the Markdown are kept: the one that is searched, and the one the
+        quoted sentences come from (which keeps "N > N'" and decoded entities whole).
+        """
         if path not in self._texts:
             doc = self.index.document(path)
             parts = (doc.title, doc.dek, doc.summary, self.index.body(path)) if doc else ()
-            self._texts[path] = " ".join(
-                plain_text(" ".join(x for x in parts if x)).lower().split()
-            )
+            markdown = "\n\n".join(x for x in parts if x)
+            text = f"{plain_text(markdown)} {readable_text(markdown)}"
+            self._texts[path] = " ".join(text.lower().split())
         return self._texts[path]
 
     def quotes(self, sentence: str, path: str) -> bool:
@@ -86,8 +90,9 @@ class SupportChecker:
         """
         if path not in self._notes:
             doc = self.index.document(path)
-            passages = sentences(plain_text(doc.summary)) if doc else []
-            passages += [s for s in sentences(plain_text(self.index.body(path))) if len(s) > 20]
+            passages = split_sentences(plain_text(doc.summary)) if doc else []
+            body = split_sentences(plain_text(self.index.body(path)))
+            passages += [s for s in body if len(s) > 20]
             text = self._text(path)
             self._notes[path] = (self.embedder.embed(passages or [text or " "]), text)
         return self._notes[path]

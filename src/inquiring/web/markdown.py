@@ -18,7 +18,8 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-from ..parse import URL_SCHEME, WIKILINK, Link, wikilink_parts
+from ..parse import URL_SCHEME, Link, wikilink_parts
+from ..text import WIKILINK
 from ..vault import Resolver
 from .security import is_passive
 from .urls import file_url, href, page_for

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..index import DocRow
-from ..parse import plain
+from ..text import plain_prose
 
 
 @dataclass
@@ -72,37 +72,7 @@ def dek_for(question: str, notes: int) -> str:
     return f"This explores the question “{question.strip()}”" + tail
 
 
-# What a writer's text may hold that would become a link, an embed or markup in a saved line.
-HTML = re.compile(
-    r"<!--.*?(?:-->|$)|<(script|style)\b.*?(?:</\1\s*>|$)|</?[A-Za-z][^<>]*>|<[!?][^<>]*>",
-    re.DOTALL | re.IGNORECASE,
-)
-_EMBED = re.compile(r"!\[\[[^\[\]]*\]\]|!\[[^\[\]]*\](?:\([^()]*\)|\[[^\[\]]*\])")
-_FOOTNOTE = re.compile(r"\[\^[^\[\]]*\]")
-_REFERENCE_LINK = re.compile(r"\[(?!\d+\])([^\[\]]+)\]\[[^\[\]]*\]")
-_URL = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S*", re.IGNORECASE)
-_HIGHLIGHT = re.compile(r"==(\S(?:[^=]*\S)?)==")
-_TAG = re.compile(r"(?<![\w&#])#(?=[A-Za-z])")
 _LEADING_MARKUP = re.compile(r"^(?:[#>*+|=~\-\u2013\u2014]+\s*|\d{1,3}[.)]\s+)+")
-
-
-def plain_prose(text: str) -> str:
-    """Markdown → plain prose, keeping `[n]` markers for the LLM writer to map.
-
-    Kept as plain text: the shown words of links, wikilinks and reference links, the words
-    inside HTML tags, emphasis and highlights. Dropped: images and embeds, URLs, footnotes,
-    HTML tags, comments and scripts. A writer's own citations are added to the line later,
-    so nothing a writer (or a note it quotes) wrote can become a link of its own.
-    """
-    text = HTML.sub(" ", text)
-    text = _EMBED.sub(" ", text)
-    text = _FOOTNOTE.sub("", text)
-    text = _REFERENCE_LINK.sub(r"\1", text)
-    text = plain(text)  # wikilinks and [text](url) become their words; emphasis marks go
-    text = _URL.sub("", text)
-    text = re.sub(r"={2,}", "=", _HIGHLIGHT.sub(r"\1", text)).replace("%%", "").replace("~~", "")
-    text = _TAG.sub("", text)  # an Obsidian #tag would tag the line
-    return re.sub(r"\s+(?=[.,;:!?](\s|$))", "", " ".join(text.split()))
 
 
 def clean(sentence: str) -> str:

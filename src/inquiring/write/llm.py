@@ -24,7 +24,8 @@ from typing import Any
 from ..errors import Cancelled, InquiringError, ModelTimeout
 from ..index import Index
 from ..plan import Outline
-from . import HTML, Draft, Sentence, clean, dek_for, plain_prose
+from ..text import HTML, plain_prose, split_sentences
+from . import Draft, Sentence, clean, dek_for
 from .extractive import write_extractive
 
 _MARKER = re.compile(r"\s*\[(\d+)\]")
@@ -34,7 +35,6 @@ _MARKER_LIST = re.compile(
 )
 _MARKER_ALIAS = re.compile(r"\[(?:notes?\s*)?#?(\d+)\](?:\([^()\n]*\))?", re.IGNORECASE)
 _MARKER_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\d+\])+)")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(])")
 _REFUSAL = re.compile(r"^\s*(i'm sorry|i am sorry|i can(no|')t|as an ai)", re.IGNORECASE)
 # Lines that are structure, not prose: headings, rules, fences, table rulers, link definitions.
 _NOT_PROSE = re.compile(
@@ -100,7 +100,7 @@ def parse_reply(text: str, outline: Outline) -> tuple[list[list[Sentence]], list
     uncited = 0
     for block in blocks:
         sentences = []
-        for raw in _SENTENCE_END.split(block):
+        for raw in split_sentences(block):
             numbers = [int(n) for n in _MARKER.findall(raw)]
             bad = [n for n in numbers if not 1 <= n <= len(paths)]
             if bad:

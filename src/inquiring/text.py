@@ -1,0 +1,247 @@
+"""Markdown as people write it → plain text and whole sentences: the one place for both.
+
+Notes are written with headings, bullets, tables, quotes, code, math and HTML, and prose is
+full of full stops that end nothing ("Smith et al. (2021)", "e.g.", "Fig. 3", "3.5",
+"J. Smith"). Indexing, planning and checking a line all need the same idea of a sentence,
+so the rules live here once.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]*)\]\]")
+MDLINK = re.compile(
+    r"(!?)\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]"
+    r"\(\s*(<[^>\n]*>|[^)\s]*)(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^)\n]*\)))?\s*\)"
+)
+_INLINE_MARKUP = re.compile(r"(\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)|`)")
+
+# What a writer's text may hold that would become a link, an embed or markup in a saved line.
+HTML = re.compile(
+    r"<!--.*?(?:-->|$)|<(script|style)\b.*?(?:</\1\s*>|$)|</?[A-Za-z][^<>]*>|<[!?][^<>]*>",
+    re.DOTALL | re.IGNORECASE,
+)
+_EMBED = re.compile(r"!\[\[[^\[\]]*\]\]|!\[[^\[\]]*\](?:\([^()]*\)|\[[^\[\]]*\])")
+_FOOTNOTE = re.compile(r"\[\^[^\[\]]*\]")
+_REFERENCE_LINK = re.compile(r"\[(?!\d+\])([^\[\]]+)\]\[[^\[\]]*\]")
+_URL = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S*", re.IGNORECASE)
+_HIGHLIGHT = re.compile(r"==(\S(?:[^=]*\S)?)==")
+_TAG = re.compile(r"(?<![\w&#])#(?=[A-Za-z])")
+# A possible sentence end: stop marks, any closing quotes or brackets, then a space before
+# something that can start a sentence.
+_BOUNDARY = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*\s+(?=[A-Z0-9\"'\u201c\u2018(\[])")
+# Words whose full stop marks a shortening, not the end of a sentence (compared lower case);
+# the numbered ones ("Fig. 3", "Eq. (2)") only when a number follows: "no." can end one.
+ABBREVIATIONS = frozenset(
+    "al e.g i.e vs cf approx dr mr mrs ms prof resp incl ca viz jr sr dept et".split()
+)
+NUMBERED = frozenset("fig figs eq eqs sec secs no nos tab ref refs ch vol pp p".split())
+_INITIALS = re.compile(r"(?:^|[\s(])(?:[A-Z]\.)+$")
+_QUOTED = re.compile(r"\"[^\"\n]{1,200}\"|“[^”\n]{1,200}”")
+
+
+def _wikilink_label(inner: str) -> str:
+    target, _, shown = inner.replace("\\|", "|").partition("|")
+    return shown.strip() or target.split("#", 1)[0].strip() or target.strip("# ")
+
+
+def plain(text: str) -> str:
+    """Markdown inline text → plain text: links become their shown text, markup goes."""
+    text = WIKILINK.sub(lambda m: _wikilink_label(m.group(2)), text)
+    text = MDLINK.sub(lambda m: m.group(2), text)
+    text = _INLINE_MARKUP.sub("", text)
+    return " ".join(text.split())
+
+
+def plain_prose(text: str) -> str:
+    """Markdown → plain prose, keeping `[n]` markers for the LLM writer to map.
+
+    Kept as plain text: the shown words of links, wikilinks and reference links, the words
+    inside HTML tags, emphasis and highlights. Dropped: images and embeds, URLs, footnotes,
+    HTML tags, comments and scripts. A writer's own citations are added to the line later,
+    so nothing a writer (or a note it quotes) wrote can become a link of its own.
+    """
+    text = HTML.sub(" ", text)
+    text = _EMBED.sub(" ", text)
+    text = _FOOTNOTE.sub("", text)
+    text = _REFERENCE_LINK.sub(r"\1", text)
+    text = plain(text)  # wikilinks and [text](url) become their words; emphasis marks go
+    text = _URL.sub("", text)
+    text = re.sub(r"={2,}", "=", _HIGHLIGHT.sub(r"\1", text)).replace("%%", "").replace("~~", "")
+    text = _TAG.sub("", text)  # an Obsidian #tag would tag the line
+    return re.sub(r"\s+(?=[.,;:!?](\s|$))", "", " ".join(text.split()))
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown → one run of text, as it is embedded and searched: links become their shown
+    text, headings and markup characters go (the passages' vectors depend on exactly this)."""
+    text = WIKILINK.sub(lambda m: _wikilink_label(m.group(2)), markdown)
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"^\s{0,3}#{1,6}\s*", "", text, flags=re.MULTILINE)
+    text = re.sub(r"[*_`>|]+", " ", text)
+    return " ".join(text.split())
+
+
+def _protected(text: str) -> list[tuple[int, int]]:
+    """Spans no sentence end may fall inside: links and short quoted titles."""
+    spans = [m.span() for m in WIKILINK.finditer(text)]
+    spans += [m.span() for m in MDLINK.finditer(text)]
+    spans += [m.span() for m in _QUOTED.finditer(text)]
+    return spans
+
+
+def _ends_sentence(text: str, stop: int, following: str) -> bool:
+    """Whether the full stop at `stop`, before the character `following`, ends a sentence
+    rather than a shortening."""
+    if text[stop] != ".":
+        return True
+    before = text[:stop]
+    word = before.rsplit(None, 1)[-1] if before.strip() else ""
+    word = word.lstrip("([\"'\u201c\u2018").lower()
+    if word in ABBREVIATIONS or (word in NUMBERED and (following.isdigit() or following == "(")):
+        return False
+    return not _INITIALS.search(before + ".")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Text → sentences, cut only where a sentence ends: never after an abbreviation or an
+    initial, inside a decimal or version number, inside a link or inside a quoted title."""
+    spans = _protected(text) if ("[" in text or '"' in text or "“" in text) else []
+    out, start = [], 0
+    for match in _BOUNDARY.finditer(text):
+        cut = match.end()
+        if any(a < match.start() and cut <= b for a, b in spans):
+            continue
+        if not _ends_sentence(text, match.start(), text[cut : cut + 1]):
+            continue
+        out.append(text[start:cut].strip())
+        start = cut
+    out.append(text[start:].strip())
+    return [s for s in out if s]
+
+
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+_HEADING = re.compile(r"^\s{0,3}#{1,6}(\s|$)")
+_SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
+_RULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
+_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
+_QUOTE_MARK = re.compile(r"^\s*(?:>\s?)+")
+_EMPHASIS_LINE = re.compile(r"^(\*\*|__)[^*_]+\1:?$")
+_COMMENT = re.compile(r"<!--.*?-->|%%.*?%%", re.DOTALL)
+_MATH_BLOCK = re.compile(r"\$\$.*?\$\$", re.DOTALL)
+_MATH = re.compile(r"(?<![\\$])\$(?=\S)([^$\n]+?)(?<=\S)\$(?!\d)")
+_SIMPLE_MATH = re.compile(r"[\w\s+\-*/=<>().,']+")
+_END = ".!?"
+# The note-taker speaking for themselves ("I think", "my guess"): an opinion, not a finding.
+_FIRST_PERSON = re.compile(
+    r"\bI(?:'m|'ve|'d| (?:think|feel|believe|guess|suspect|wonder|am|was|would|found|like|"
+    r"first|do|don't|did|suppose|expect|agree|disagree|hope|personally|could not|cannot)\b)|"
+    r"\b(?:[Ii]n my|[Mm]y (?:guess|opinion|view|take|sense|impression|understanding))\b|"
+    r"\bto me\b|\bIMO\b|\bIMHO\b"
+)
+MIN_ITEM_WORDS = 6  # a bullet shorter than this, without a full stop, is a fragment
+
+
+def _blocks(markdown: str) -> list[tuple[str, bool]]:
+    """Markdown → (block text, is a list item): paragraphs and list items, one by one.
+
+    Headings, tables, code, rules and math blocks end a block and are left out, so a heading
+    is never glued to the sentence after it and the text of two bullets is never run together.
+    """
+    text = _MATH_BLOCK.sub("\n\n", _COMMENT.sub(" ", markdown))
+    blocks: list[tuple[list[str], bool]] = []
+    current: list[str] = []
+    item, fence = False, ""
+
+    def flush() -> None:
+        nonlocal current
+        if current:
+            blocks.append((current, item))
+        current = []
+
+    for raw in text.splitlines():
+        opened = _FENCE.match(raw)
+        if fence or opened:
+            flush()
+            if opened and not fence:
+                fence = opened.group(1)[0] * 3
+            elif opened and raw.strip().startswith(fence):
+                fence = ""
+            continue
+        line = _QUOTE_MARK.sub("", raw).strip()
+        if _SETEXT.match(raw) and len(current) == 1 and not item:
+            current = []  # the line above was a heading
+            continue
+        if not line or _HEADING.match(line) or _RULE.match(line) or line.startswith("|"):
+            flush()
+            continue
+        if _ITEM.match(line):
+            flush()
+            item = True
+            line = _ITEM.sub("", line)
+        elif not current:
+            item = False
+        if _EMPHASIS_LINE.match(line) or (not current and _looks_like_label(line)):
+            flush()
+            continue
+        current.append(line)
+    flush()
+    return [(" ".join(lines), is_item) for lines, is_item in blocks]
+
+
+def _looks_like_label(line: str) -> bool:
+    """A short line ending in a colon ("Key idea:") introduces what follows; it is no claim."""
+    return line.endswith(":") and len(line.split()) <= 6
+
+
+def inline_text(text: str) -> str:
+    """One block's Markdown and HTML → the words a reader sees, no character lost: entities
+    are decoded ("&gt;" → ">"), inline math keeps its contents, and what `plain_prose`
+    drops (tags, images, footnote marks, URLs) goes."""
+    text = html.unescape(plain_prose(_MATH.sub(_math, text)))
+    return re.sub(r"\s+(?=[,;:!?.](\s|$))", "", " ".join(text.split()))
+
+
+def body_sentences(markdown: str) -> list[str]:
+    """Markdown → its sentences still as Markdown (links kept), block by block, so no
+    heading or neighbouring bullet is glued to one."""
+    return [s for block, _ in _blocks(markdown) for s in split_sentences(block)]
+
+
+def readable_text(markdown: str) -> str:
+    """Markdown → the running text its candidate sentences are taken from, block by block."""
+    return " ".join(inline_text(block) for block, _ in _blocks(markdown))
+
+
+def _math(match: re.Match[str]) -> str:
+    """Inline math simple enough to read as words ("$RIG - 1$") keeps them; anything else
+    ("$i^{th}$") becomes a backslash, so the sentence holding it is left out."""
+    inner = match.group(1)
+    return inner if _SIMPLE_MATH.fullmatch(inner) else "\\"
+
+
+def sentences_of(markdown: str) -> list[str]:
+    """Markdown → clean standalone sentences, in order: the candidates a line may quote.
+
+    A bullet counts as a sentence when it ends like one or is long enough to be one (then it
+    gets its full stop); shorter bullets are fragments and are left out, as are sentences
+    that still hold LaTeX. The note-taker's own asides and questions are no findings of the
+    work a note describes, so they are left out too.
+    """
+    found: list[str] = []
+    for block, is_item in _blocks(markdown):
+        parts = split_sentences(inline_text(block))
+        for i, sentence in enumerate(parts):
+            last = i == len(parts) - 1
+            if sentence[-1] not in _END and not sentence.endswith(('"', "”", ")")):
+                if not (last and is_item and len(sentence.split()) >= MIN_ITEM_WORDS):
+                    continue
+                sentence += "."
+            if "\\" in sentence or "$" in sentence or len(sentence.split()) < 3:
+                continue
+            if sentence.endswith("?") or _FIRST_PERSON.search(sentence):
+                continue
+            found.append(sentence[0].upper() + sentence[1:])
+    return found
