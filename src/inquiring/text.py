@@ -26,7 +26,7 @@ HTML = re.compile(
 _EMBED = re.compile(r"!\[\[[^\[\]]*\]\]|!\[[^\[\]]*\](?:\([^()]*\)|\[[^\[\]]*\])")
 _FOOTNOTE = re.compile(r"\[\^[^\[\]]*\]")
 _REFERENCE_LINK = re.compile(r"\[(?!\d+\])([^\[\]]+)\]\[[^\[\]]*\]")
-_URL = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S*", re.IGNORECASE)
+_URL = re.compile(r"(?:[a-z][a-z0-9+.-]*)?://\S*|www\.\S*", re.IGNORECASE)  # a stray "://" too
 _HIGHLIGHT = re.compile(r"==(\S(?:[^=]*\S)?)==")
 _TAG = re.compile(r"(?<![\w&#])#(?=[A-Za-z])")
 # A possible sentence end: stop marks, any closing quotes or brackets, then a space before
