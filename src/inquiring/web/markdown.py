@@ -104,8 +104,11 @@ class MarkdownRenderer:
             return _withheld(shown or target)
         if embed and resolved not in self.titles and _IMAGE.search(resolved):
             return f'<img src="{html.escape(url)}" alt="{html.escape(shown or target)}">'
-        label = shown or self.titles.get(resolved) or target
-        return f'<a class="wikilink" href="{html.escape(url)}">{html.escape(label)}</a>'
+        title = self.titles.get(resolved, "")
+        label = shown or title or target
+        # A link shown by other words, such as a line's citation mark "1", names its note.
+        hint = f' title="{html.escape(title)}"' if title and label != title else ""
+        return f'<a class="wikilink" href="{html.escape(url)}"{hint}>{html.escape(label)}</a>'
 
     def _render_link_open(
         self, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType
