@@ -106,8 +106,8 @@ class MarkdownRenderer:
             return f'<img src="{html.escape(url)}" alt="{html.escape(shown or target)}">'
         title = self.titles.get(resolved, "")
         label = shown or title or target
-        # A link shown by other words, such as a line's citation mark "1", names its note.
-        hint = f' title="{html.escape(title)}"' if title and label != title else ""
+        # A line's citation mark ("1" of "[1]") names its note on hover.
+        hint = f' title="{html.escape(title)}"' if title and label.isdigit() else ""
         return f'<a class="wikilink" href="{html.escape(url)}"{hint}>{html.escape(label)}</a>'
 
     def _render_link_open(
