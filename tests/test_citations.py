@@ -18,6 +18,7 @@ from inquiring.embed import get_embedder
 from inquiring.index import Index
 from inquiring.parse import WIKILINK, wikilink_parts
 from inquiring.vault import Vault
+from inquiring.vectors import plain_text
 from inquiring.write import SENTENCE_ROLES
 
 DEMO = Path(__file__).resolve().parents[1] / "examples" / "llm-training"
@@ -163,3 +164,5 @@ def test_saved_line_parses_back_with_each_mark_linking_its_note(vault):
         links = index.links_from(line)
         assert {link.resolved for link in links} == set(cited)
         assert all(link.resolved for link in links)
+        text = plain_text(index.body(line))  # what the line's passages are embedded from
+        assert "\\" not in text and re.search(r"\w \[\d+(?:, \d+)*\]\.", text)

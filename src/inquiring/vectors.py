@@ -46,7 +46,7 @@ TOKENS_PER_SECOND = 2500  # a cautious embedding rate on two cores (docs/benchma
 # more waiting, it answers from what it has and says so.
 QUICK_SECONDS = 2.0
 
-_WIKILINK = re.compile(r"!?\[\[([^\]|#]*)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")
+_WIKILINK = re.compile(r"!?\[\[([^\[\]|#]*)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")
 _MDLINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
 
@@ -55,6 +55,7 @@ def plain_text(markdown: str) -> str:
     """Markdown → running text: links become their shown text, markup and headings go."""
     text = _WIKILINK.sub(lambda m: (m.group(2) or m.group(1)).strip(), markdown)
     text = _MDLINK.sub(r"\1", text)
+    text = re.sub(r"\\([\[\]])", r"\1", text)  # a line's citation mark "\[[[note|1]]\]" → "[1]"
     text = re.sub(r"^\s{0,3}#{1,6}\s*", "", text, flags=re.MULTILINE)
     text = re.sub(r"[*_`>|]+", " ", text)
     return " ".join(text.split())
