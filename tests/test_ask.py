@@ -85,7 +85,14 @@ def test_saved_line_is_indexed_and_found_again(vault, searcher):
     assert front["type"] == "line" and front["question"] == CORE
     assert front["writer"] == "extractive"
     assert front["cited"] == answer.draft.cited()
-    assert set(front["support"]) == {"precision", "recall"}
+    assert set(front["support"]) == {
+        "precision",
+        "recall",
+        "quoted",
+        "quoted_found",
+        "paraphrased",
+        "paraphrased_supported",
+    }
     assert set(front["corpus"]) >= set(front["cited"])
     assert "## Sources" in text and "[[notes/eft-pretraining-vs-finetuning-scale|" in text
     assert not list(vault.glob("lines/.*.tmp"))

@@ -101,7 +101,9 @@ def test_follow_a_citation_to_its_note_and_back_to_the_line(served, page):
     page.wait_for_url(re.compile(r"/lines/.+\.html$"))
     assert page.locator("h1").inner_text() == QUESTION
     citation = page.locator(".essay a.wikilink").first
-    title = citation.inner_text()
+    assert citation.inner_text() == "1"  # the mark "[1]", tied to the first source
+    title = citation.get_attribute("title")
+    assert page.locator("ol.sources a").first.inner_text() == title
     citation.click()
     page.wait_for_url(re.compile(r"/notes/.+\.html$"))
     assert page.locator("h1").inner_text() == title

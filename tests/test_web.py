@@ -8,6 +8,7 @@ import re
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -69,13 +70,32 @@ def test_line_page_cites_notes_by_title_and_lists_sources(client, vault):
     html = client.get(page_of(line)).text
     assert f"<h1>{QUESTION}</h1>" in html
     assert "This explores" in html
-    assert "written by extractive" in html and "citations supported" in html
-    assert "claims backed" in html
+    assert "written by extractive" in html and "claims backed" in html
+    quoted = fm["support"]["quoted"]
+    assert f"citations checked: {quoted} of {quoted} found word for word" in html
+    sources = unescape(html.split('<ol class="sources">')[1])
     for path in fm["cited"]:
         title = index.document(path).title
-        assert f'href="../{path.removesuffix(".md")}.html">{title}</a>' in html
+        assert f'href="../{path.removesuffix(".md")}.html">{title}</a>' in sources
     assert f"{len(fm['cited'])} notes</span>" in html
     assert "stale" not in re.sub(r"<[^>]+>", "", html.split("<main>")[1]).lower()
+
+
+def test_line_page_marks_each_citation_with_its_sources_number(client, vault):
+    """ "[1]" in the essay links to the first note of the Sources list and names it on hover."""
+    index, line = vault
+    cited = index.front_matter(line)["cited"]
+    essay = client.get(page_of(line)).text.split('class="body essay">')[1].split("</div>")[0]
+    marks = re.findall(
+        r'\[<a class="wikilink" href="\.\./([^"]+)\.html" title="([^"]+)">(\d+)</a>\]', essay
+    )
+    assert {int(n) for _, _, n in marks} == set(range(1, len(cited) + 1))
+    for page, title, number in marks:
+        assert f"{page}.md" == cited[int(number) - 1]
+        assert unescape(title) == index.document(cited[int(number) - 1]).title
+    prose = unescape(re.sub(r"<[^>]+>", "", essay))
+    for path in cited:  # no note's title is written into the prose
+        assert index.document(path).title not in prose
 
 
 def test_a_changed_note_marks_the_line_stale(tmp_path):

@@ -20,7 +20,7 @@ import yaml
 from .index import Index
 from .search import Searcher
 from .vault import LINES_DIR, TEMP_PREFIX, TEMP_SUFFIX
-from .write import Draft
+from .write import Draft, with_mark
 
 DUPLICATE_COSINE = 0.92  # a question this close to an existing line's shows that line
 
@@ -47,25 +47,49 @@ def to_markdown(draft: Draft, support: tuple[float, float], corpus: dict[str, st
         "writer": draft.writer,
         "coverage": draft.coverage,
         "cited": draft.cited(),
-        "support": {"precision": round(support[0], 3), "recall": round(support[1], 3)},
+        "support": support_record(draft, support),
         "corpus": corpus,
     }
-    titles = {d.path: d.title for d in draft.sources}
     parts = ["---", yaml.safe_dump(front, sort_keys=False, allow_unicode=True).strip(), "---", ""]
     parts += ["*Inquiring line*", "", f"# {draft.question}", "", f"*{draft.dek}*", ""]
-    for paragraph in draft.paragraphs:
+    paths = [d.path for d in draft.sources]
+    for paragraph, marks in zip(draft.paragraphs, draft.marks(), strict=True):
         text = []
-        for sentence in paragraph:
-            links = " ".join(
-                f"[[{_link(p)}|{_safe(titles.get(p, p))}]]" for p in sentence.citations
-            )
-            mark = "" if sentence.supported else " ==(not supported by its citation)=="
-            text.append(f"{sentence.text}{mark} {links}".strip())
+        for sentence, numbers in zip(paragraph, marks, strict=True):
+            doubt = "" if sentence.supported else " ==(not supported by its citation)=="
+            links = ", ".join(f"[[{_link(paths[n - 1])}|{n}]]" for n in numbers)
+            # Escaped brackets: "[1]" reads as a citation, and "[[[" would confuse link parsers.
+            text.append(with_mark(sentence.text, f"\\[{links}\\]" if links else "") + doubt)
         parts += [" ".join(text), ""]
     parts += [f"## Sources {len(draft.sources)} notes", ""]
-    for doc in draft.sources:
-        parts.append(f"- [[{_link(doc.path)}|{_safe(doc.title)}]]: {doc.summary}")
+    for number, doc in enumerate(draft.sources, start=1):
+        parts.append(f"{number}. [[{_link(doc.path)}|{_safe(doc.title)}]]: {doc.summary}")
     return "\n".join(parts).rstrip() + "\n"
+
+
+def support_record(draft: Draft, support: tuple[float, float]) -> dict[str, float | int]:
+    """The line's measured support, as its front matter and `--json` record it."""
+    record: dict[str, float | int] = {
+        "precision": round(support[0], 3),
+        "recall": round(support[1], 3),
+    }
+    if draft.checked is not None:
+        record.update(vars(draft.checked))
+    return record
+
+
+def support_summary(support: dict) -> str:
+    """What the citation check measured, in words: quotes are found, paraphrases scored."""
+    quoted, found = support.get("quoted"), support.get("quoted_found", 0)
+    paraphrased, scored = support.get("paraphrased", 0), support.get("paraphrased_supported", 0)
+    if quoted is None:  # a line saved before the counts were recorded
+        return f"citations supported {support.get('precision', 0):.0%}"
+    parts = []
+    if quoted:
+        parts.append(f"{found} of {quoted} found word for word in the cited notes (quoted)")
+    if paraphrased:
+        parts.append(f"{scored} of {paraphrased} paraphrases scored as supported by their notes")
+    return "citations checked: " + ("; ".join(parts) or "none")
 
 
 def _link(path: str) -> str:

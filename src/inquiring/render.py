@@ -39,6 +39,8 @@ def search_json(query: str, result: SearchResult) -> dict[str, Any]:
 
 
 def answer_json(answer: Answer, root: Path) -> dict[str, Any]:
+    from .lines import support_record
+
     draft = answer.draft
     data: dict[str, Any] = {
         "question": draft.question,
@@ -49,16 +51,23 @@ def answer_json(answer: Answer, root: Path) -> dict[str, Any]:
             {
                 "text": " ".join(s.text for s in paragraph),
                 "citations": list(dict.fromkeys(p for s in paragraph for p in s.citations)),
+                "sentences": [
+                    {
+                        "text": s.text,
+                        "citations": s.citations,
+                        "role": s.role,
+                        "supported": s.supported,
+                        "quoted": s.quoted,
+                    }
+                    for s in paragraph
+                ],
             }
             for paragraph in draft.paragraphs
         ],
         "sources": [
             {"path": d.path, "title": d.title, "summary": d.summary} for d in draft.sources
         ],
-        "support": {
-            "precision": round(answer.support[0], 3),
-            "recall": round(answer.support[1], 3),
-        },
+        "support": support_record(draft, answer.support),
     }
     if answer.warnings:  # e.g. the model did not answer in time and the extractive writer wrote it
         data["warnings"] = answer.warnings
@@ -78,6 +87,10 @@ def answer_json(answer: Answer, root: Path) -> dict[str, Any]:
 
 
 def print_answer(out: Console, answer: Answer, root: Path) -> None:
+    """The line with numbered citation marks tied to its numbered Sources."""
+    from .lines import support_record, support_summary
+    from .write import with_mark
+
     draft = answer.draft
     if answer.duplicate:
         path, cosine = answer.duplicate
@@ -93,27 +106,32 @@ def print_answer(out: Console, answer: Answer, root: Path) -> None:
         for hit in answer.outline.nearest:
             out.print(f"  · {escape(hit.doc.title)} [dim]{escape(hit.doc.path)}[/]")
         return
-    titles = {d.path: d.title for d in draft.sources}
     out.print("[dim]INQUIRING LINE[/]")
     out.print(f"[bold]{escape(draft.question)}[/]")
     out.print(f"[italic]{escape(draft.dek)}[/]\n")
-    for paragraph in draft.paragraphs:
+    for paragraph, marks in zip(draft.paragraphs, draft.marks(), strict=True):
         parts = []
-        for sentence in paragraph:
-            text = escape(sentence.text)
+        for sentence, numbers in zip(paragraph, marks, strict=True):
+            mark = f"[cyan]{escape(_mark(numbers))}[/]" if numbers else ""
+            text = with_mark(escape(sentence.text), mark)
             if sentence.citations and not any(v >= 0 for v in sentence.support.values()):
                 text = f"[red]{text}[/]"
-            cites = " ".join(f"[cyan]{escape(titles.get(p, p))}[/]" for p in sentence.citations)
-            parts.append(f"{text} {cites}".strip())
+            parts.append(text)
         out.print(" ".join(parts) + "\n")
     out.print(f"[bold]Sources[/] {len(draft.sources)} notes")
-    for doc in draft.sources:
-        out.print(f"  [bold]{escape(doc.title)}[/] [dim]{escape(doc.path)}[/]")
-        out.print(f"  {escape(doc.summary)}")
-    precision, recall = answer.support
+    for number, doc in enumerate(draft.sources, start=1):
+        mark = escape(_mark([number]))
+        out.print(f"  [cyan]{mark}[/] [bold]{escape(doc.title)}[/] [dim]{escape(doc.path)}[/]")
+        out.print(f"      {escape(doc.summary)}")
+    summary = support_summary(support_record(draft, answer.support))
     out.print(
-        f"\n[dim]{draft.writer} writer · coverage {draft.coverage} · citations supported "
-        f"{precision:.0%} · claims backed {recall:.0%}[/]"
+        f"\n[dim]{draft.writer} writer · coverage {draft.coverage} · {summary} · "
+        f"claims backed {answer.support[1]:.0%}[/]"
     )
     if answer.path:
         out.print(f"[dim]Saved to {escape(str(answer.path.relative_to(root)))}[/]")
+
+
+def _mark(numbers: list[int]) -> str:
+    """A citation mark: "[1]", "[2, 5]"."""
+    return "[" + ", ".join(map(str, numbers)) + "]"

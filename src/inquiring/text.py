@@ -79,6 +79,7 @@ def plain_text(markdown: str) -> str:
     text, headings and markup characters go (the passages' vectors depend on exactly this)."""
     text = WIKILINK.sub(lambda m: _wikilink_label(m.group(2)), markdown)
     text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"\\([\[\]])", r"\1", text)  # a line's citation mark "\[[[note|1]]\]" → "[1]"
     text = re.sub(r"^\s{0,3}#{1,6}\s*", "", text, flags=re.MULTILINE)
     text = re.sub(r"[*_`>|]+", " ", text)
     return " ".join(text.split())

@@ -19,7 +19,7 @@ from .index import Index
 from .plan import Outline
 from .text import plain_text, readable_text, split_sentences
 from .words import content_words
-from .write import Draft, Sentence
+from .write import CitationCheck, Draft, Sentence
 
 
 @dataclass(frozen=True)
@@ -162,23 +162,32 @@ class SupportChecker:
             if fresh
             else {}
         )
-        total = good = 0
+        tally = CitationCheck()
         for sentence in claims:
             svec = vectors.get(id(sentence))
+            sentence.quoted = bool(sentence.citations) and id(sentence) not in vectors
             for path in sentence.citations:
                 sentence.support[path] = self.score(sentence.text, path, svec)
                 if judge and not self.judge(sentence.text, path, judge):
                     sentence.support[path] = min(sentence.support[path], 0.0)
-                total += 1
-                good += sentence.support[path] >= self.params.threshold
-        precision = good / total if total else 1.0
+                good = sentence.support[path] >= self.params.threshold
+                if self.quotes(sentence.text, path):
+                    tally.quoted += 1
+                    tally.quoted_found += good
+                else:
+                    tally.paraphrased += 1
+                    tally.paraphrased_supported += good
+        draft.checked = tally
+        total = tally.quoted + tally.paraphrased
+        precision = (tally.quoted_found + tally.paraphrased_supported) / total if total else 1.0
         for sentence in claims:
             sentence.supported = self.is_backed(sentence)
         backed = [s for s in claims if s.supported]
         recall = len(backed) / len(claims) if claims else 1.0
         if drop:
             draft.paragraphs = _without_unsupported(draft.paragraphs, self)
-            draft.sources = [d for d in draft.sources if d.path in set(draft.cited())]
+            rows = {d.path: d for d in draft.sources}  # numbered in order of first citation
+            draft.sources = [rows[p] for p in draft.cited() if p in rows]
         return precision, recall
 
     def is_backed(self, sentence: Sentence) -> bool:

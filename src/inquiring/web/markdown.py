@@ -105,8 +105,11 @@ class MarkdownRenderer:
             return _withheld(shown or target)
         if embed and resolved not in self.titles and _IMAGE.search(resolved):
             return f'<img src="{html.escape(url)}" alt="{html.escape(shown or target)}">'
-        label = shown or self.titles.get(resolved) or target
-        return f'<a class="wikilink" href="{html.escape(url)}">{html.escape(label)}</a>'
+        title = self.titles.get(resolved, "")
+        label = shown or title or target
+        # A line's citation mark ("1" of "[1]") names its note on hover.
+        hint = f' title="{html.escape(title)}"' if title and label.isdigit() else ""
+        return f'<a class="wikilink" href="{html.escape(url)}"{hint}>{html.escape(label)}</a>'
 
     def _render_link_open(
         self, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType

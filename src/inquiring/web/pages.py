@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import InquiringError, NotFound
 from ..index import DocRow, Index
-from ..lines import Staleness, staleness
+from ..lines import Staleness, staleness, support_summary
 from ..search import COVERAGE_TEXT, Searcher
 from ..source_ids import normalise_source_id
 from .conceptmap import MapNode, concept_map
@@ -284,7 +284,7 @@ class Pages:
                 "writer": fm.get("writer", "unknown"),
                 "created": str(fm.get("created", row.date))[:10],
                 "coverage": fm.get("coverage", ""),
-                "precision": support.get("precision"),
+                "support": support_summary(support) if support else None,
                 "recall": support.get("recall"),
                 "stale": self._stale[path],
             },

@@ -8,6 +8,26 @@ from dataclasses import dataclass, field
 from ..index import DocRow
 from ..text import plain_prose
 
+# What a sentence does in the argument, as `--json` reports it.
+SENTENCE_ROLES = (
+    "frame",
+    "evidence",
+    "mechanism",
+    "disagreement",
+    "limit",
+    "takeaway",
+    "connective",
+)
+# The planner's role of a note → the role of a sentence that quotes or cites it.
+ROLE_OF_NOTE = {
+    "frame": "frame",
+    "converging": "evidence",
+    "mechanism": "mechanism",
+    "caveat": "limit",
+    "failure": "limit",
+    "takeaway": "takeaway",
+}
+
 
 @dataclass
 class Sentence:
@@ -16,6 +36,22 @@ class Sentence:
     connective: bool = False  # says how notes relate; makes no claim of its own
     support: dict[str, float] = field(default_factory=dict)  # citation → support score
     supported: bool = True  # the checker found a citation that supports it
+    role: str = ""  # one of SENTENCE_ROLES; a connective's is "connective"
+    quoted: bool = False  # the checker found it word for word in every note it cites
+
+    def __post_init__(self) -> None:
+        if not self.role:
+            self.role = "connective" if self.connective else "evidence"
+
+
+@dataclass
+class CitationCheck:
+    """What the citation check measured, so a line can say how its support was found."""
+
+    quoted: int = 0  # citations of a sentence that is the cited note's own words
+    quoted_found: int = 0  # of them, found supported (only a --judge veto says otherwise)
+    paraphrased: int = 0  # citations of a sentence in other words than the note's
+    paraphrased_supported: int = 0  # of them, scored at or above the checker's threshold
 
 
 @dataclass
@@ -28,6 +64,7 @@ class Draft:
     sources: list[DocRow]  # every cited note, in order of first citation
     message: str = ""  # said instead of an essay when the vault has nothing
     warnings: list[str] = field(default_factory=list)
+    checked: CitationCheck | None = None  # set by the citation check
 
     def cited(self) -> list[str]:
         seen: dict[str, None] = {}
@@ -36,6 +73,31 @@ class Draft:
                 for path in sentence.citations:
                     seen.setdefault(path, None)
         return list(seen)
+
+    def marks(self) -> list[list[list[int]]]:
+        """Per paragraph and sentence, the Sources numbers (from 1) its citation mark shows.
+
+        A sentence whose notes are exactly those of the next sentence shows no mark: the
+        next one's mark covers both, so the same note is not cited twice in a row.
+        """
+        number = {d.path: i for i, d in enumerate(self.sources, start=1)}
+        out = []
+        for paragraph in self.paragraphs:
+            marks = [[number[p] for p in s.citations if p in number] for s in paragraph]
+            for i in range(len(marks) - 1):
+                if marks[i] and marks[i] == marks[i + 1]:
+                    marks[i] = []
+            out.append(marks)
+        return out
+
+
+def with_mark(text: str, mark: str) -> str:
+    """`mark` set into the sentence before its closing stop: "… helpfulness [1]."."""
+    if not mark:
+        return text
+    body = text.rstrip()
+    end = len(body.rstrip(".!?"))
+    return f"{body[:end]} {mark}{body[end:]}"
 
 
 _AUX_DROPPED = ("do", "did")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..index import Index
 from ..plan import Outline, PlannedNote
-from . import Draft, Sentence, clean, dek_for
+from . import ROLE_OF_NOTE, Draft, Sentence, clean, dek_for
 
 CONNECTIVES = {
     "converging": "Several notes converge on this from different directions.",
@@ -62,7 +62,9 @@ def write_extractive(index: Index, outline: Outline) -> Draft:
     return draft
 
 
-def _claims(note: PlannedNote, count: int, used: set[str]) -> list[Sentence]:
+def _claims(note: PlannedNote, count: int, used: set[str], role: str = "") -> list[Sentence]:
+    """Up to `count` unused sentences of the note, in the role the note plays (or `role`)."""
+    role = role or ROLE_OF_NOTE[note.role]
     out = []
     for sentence in note.key_sentences:
         text = clean(sentence)
@@ -70,7 +72,7 @@ def _claims(note: PlannedNote, count: int, used: set[str]) -> list[Sentence]:
         if key in used or len(text.split()) < 6:
             continue
         used.add(key)
-        out.append(Sentence(text, [note.doc.path]))
+        out.append(Sentence(text, [note.doc.path], role=role))
         if len(out) == count:
             break
     return out
@@ -92,8 +94,8 @@ def _disagreement_paragraph(outline: Outline, used: set[str]) -> list[Sentence]:
         if evidence.lower() in used:
             continue
         used.add(evidence.lower())
-        other = _claims(d.second, 1, used)
-        out += [Sentence(evidence, [d.first.doc.path]), *other]
+        other = _claims(d.second, 1, used, "disagreement")
+        out += [Sentence(evidence, [d.first.doc.path], role="disagreement"), *other]
     if out:
         out.insert(0, Sentence(CONNECTIVES["disagree"], connective=True))
     return out
@@ -101,7 +103,7 @@ def _disagreement_paragraph(outline: Outline, used: set[str]) -> list[Sentence]:
 
 def _takeaway(outline: Outline, used: set[str]) -> list[Sentence]:
     notes = outline.by_role("takeaway") or ([outline.frame] if outline.frame else [])
-    claims = [s for n in notes for s in _claims(n, 1, used)]
+    claims = [s for n in notes for s in _claims(n, 1, used, "takeaway")]
     if not claims:
         return []
     return [Sentence(CONNECTIVES["takeaway"], connective=True), *claims]

@@ -25,7 +25,7 @@ from ..errors import Cancelled, InquiringError, ModelTimeout
 from ..index import Index
 from ..plan import Outline
 from ..text import HTML, plain_prose, split_sentences
-from . import Draft, Sentence, clean, dek_for
+from . import ROLE_OF_NOTE, Draft, Sentence, clean, dek_for
 from .extractive import write_extractive
 
 _MARKER = re.compile(r"\s*\[(\d+)\]")
@@ -121,7 +121,28 @@ def parse_reply(text: str, outline: Outline) -> tuple[list[list[Sentence]], list
         problems.append(f"{uncited} sentences state findings without a [n] marker")
     if not any(s.citations for p in paragraphs for s in p):
         problems.append("it cites no note at all")
+    _assign_roles(paragraphs, outline)
     return paragraphs, list(dict.fromkeys(problems))
+
+
+def _assign_roles(paragraphs: list[list[Sentence]], outline: Outline) -> None:
+    """Each cited sentence's role, from what the outline knows of the notes it cites.
+
+    A sentence citing both sides of a disagreement states it; a cited sentence in the last
+    of several paragraphs is the takeaway; otherwise it plays its first note's planned role.
+    """
+    roles = {n.doc.path: ROLE_OF_NOTE[n.role] for n in outline.notes}
+    pairs = [{d.first.doc.path, d.second.doc.path} for d in outline.disagreements]
+    for number, paragraph in enumerate(paragraphs, start=1):
+        for sentence in paragraph:
+            if not sentence.citations:
+                continue
+            if any(pair <= set(sentence.citations) for pair in pairs):
+                sentence.role = "disagreement"
+            elif number == len(paragraphs) > 1:
+                sentence.role = "takeaway"
+            else:
+                sentence.role = roles.get(sentence.citations[0], "evidence")
 
 
 def _prose_blocks(text: str) -> list[str]:
