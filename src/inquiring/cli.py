@@ -746,37 +746,63 @@ def eval_retrieval(
 def eval_lines(
     ctx: typer.Context, questions: QuestionsArg = None, as_json: JsonFlag = False
 ) -> None:
-    """Write a line for each question (nothing is saved) and measure it."""
-    from .evaluate import evaluate_lines, mean
+    """Write a line for each question (nothing is saved) and measure it against the targets."""
+    from .evaluate import evaluate_lines, summarise_lines
 
-    rows = _evaluate(ctx, questions, evaluate_lines, as_json)
-    if rows is None:
+    rows = _evaluate(ctx, questions, evaluate_lines, False)
+    assert rows is not None
+    summary = summarise_lines(rows)
+    if as_json:
+        shown = [{k: v for k, v in asdict(r).items() if k != "texts"} for r in rows]
+        _print_json({"summary": [asdict(s) for s in summary], "questions": shown})
         return
-    table = _table(
-        ("question", "kind", "coverage", "gold cited", "precision", "sentences", "words"), left=3
-    )
+    columns = ("question", "kind", "coverage", "gold cited", "precision", "sentences", "words")
+    table = _table((*columns, "no antec.", "residue", "takeaway", "repeated"), left=3)
     for r in rows:
+        figures = (r.gold_cited, r.precision)
+        counts = (r.sentences, r.words, r.missing_antecedent, r.residue)
         table.add_row(
             r.id,
             r.kind,
             r.coverage,
-            _num(r.gold_cited),
-            _num(r.precision),
-            str(r.sentences),
-            str(r.words),
+            *(_num(f) for f in figures),
+            *(str(c) for c in counts),
+            ("yes" if r.takeaway else "no") if r.essay else "-",
+            str(r.repeated),
         )
     out.print(table)
-    for kind in ("specific", "synthesis", "absent"):
-        mine = [r for r in rows if r.kind == kind]
-        if not mine:
-            continue
-        essays = sum(r.essay for r in mine)
-        out.print(
-            f"{kind}: {len(mine)} questions, {essays} lines written; gold cited "
-            f"{_num(mean([r.gold_cited for r in mine]))}; citation precision "
-            f"{_num(mean([r.precision for r in mine]))}; "
-            f"{_num(mean([r.words for r in mine if r.essay] or [0.0]))} words on average"
-        )
+    out.print(_lines_summary(summary))
+    out.print(
+        "no antecedent: claims that open by referring back (This, They, The authors, …) "
+        "without the sentence they refer to; residue: sentences with Markdown left over or a "
+        "heading glued on; repeated: claims that also stand in another line. "
+        "The rules are in docs/lines.md."
+    )
+
+
+def _lines_summary(summary: list) -> Table:
+    """The per-half figures beside their targets; a miss is marked."""
+    from .evaluate import TARGETS, meets
+
+    names = {
+        "missing_antecedent": "missing antecedent (share of claims)",
+        "residue": "Markdown residue or glued heading (share of sentences)",
+        "takeaway": "lines closing on a takeaway",
+        "repeated": "claims repeated across lines",
+        "gold_cited": "gold notes cited",
+        "absent_handled": "uncovered questions handled",
+        "precision": "citation precision",
+    }
+    table = _table(("measure", *(s.half for s in summary), "target"), left=1)
+    table.add_row("lines written", *(f"{s.lines} of {s.questions}" for s in summary), "")
+    for name, label in names.items():
+        cells = []
+        for s in summary:
+            value = getattr(s, name)
+            cells.append(_num(value) + (" ✗" if meets(name, value) is False else ""))
+        op, target = TARGETS.get(name, ("", None))
+        table.add_row(label, *cells, f"{op} {target}" if target is not None else "")
+    return table
 
 
 def _table(columns: tuple[str, ...], left: int, title: str | None = None) -> Table:

@@ -11,13 +11,16 @@ to the questions they are judged on.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from .errors import InquiringError
+from .index import Index
 from .search import METHODS, Searcher
+from .write import Draft, Sentence
 
 KINDS = ("known", "specific", "synthesis", "absent")
 HALVES = ("tune", "test", "all")
@@ -123,6 +126,77 @@ def mean(values: list[float]) -> float:
     return sum(kept) / len(kept) if kept else math.nan
 
 
+# A sentence that opens by pointing back at something it does not name (docs/lines.md).
+# Kept apart from the planner's filter (plan.ANAPHORIC): this is the yardstick the writers'
+# output is measured with, so tuning the filter cannot move it.
+REFERS_BACK = re.compile(
+    r"^(?:(?:from|in|on|by|with|for|of|to|at|after|unlike|like|despite) )?"
+    r"(?:this|these|those|that|they|them|it|its|their|such|both|here|"
+    r"the (?:second|third|latter|former|authors?|paper|study|same)|"
+    r"however|thus|hence|therefore|instead|moreover|furthermore|similarly|likewise|"
+    r"in contrast|on the other hand)(?=[\s,;:.])",
+    re.IGNORECASE,
+)
+# Markdown or HTML a reader should never see in a line's prose; " - " before a capital is a
+# bullet run into the sentence before it.
+RESIDUE = re.compile(
+    r"\[\[|\]\]|\*\*|__|`|^#|\||^- | - (?=[A-Z])|</?[A-Za-z][^<>]*>|&(?:[A-Za-z]+|#\d+);|\$"
+)
+
+
+def missing_antecedent(sentence: Sentence, previous: Sentence | None) -> bool:
+    """Whether a claim opens by referring back without the sentence it refers to.
+
+    The antecedent counts as present only when the sentence just before it in the same
+    paragraph cites a note this one cites.
+    """
+    if sentence.connective or not REFERS_BACK.match(sentence.text.strip()):
+        return False
+    return previous is None or not set(previous.citations) & set(sentence.citations)
+
+
+def residue(sentence: Sentence, headings: dict[str, list[str]]) -> bool:
+    """Markdown left over, or a heading of a cited note glued to the front of the sentence."""
+    text = sentence.text.strip()
+    if RESIDUE.search(text):
+        return True
+    for path in sentence.citations:
+        for heading in headings.get(path, []):
+            rest = text[len(heading) :]
+            if text.lower().startswith(heading.lower()) and rest[:1] == " " and rest[1:2].isupper():
+                return True
+    return False
+
+
+def has_takeaway(draft: Draft) -> bool:
+    """Whether the line closes on a takeaway.
+
+    With the writer's roles: a sentence of the last paragraph has the role `takeaway`.
+    Without them: the last paragraph holds a claim that cites two notes or more (a conclusion
+    drawn across notes rather than one note's sentence quoted).
+    """
+    if not draft.paragraphs:
+        return False
+    closing = draft.paragraphs[-1]
+    if any(hasattr(s, "role") for s in closing):
+        return any(getattr(s, "role", "") == "takeaway" for s in closing)
+    return any(not s.connective and len(set(s.citations)) >= 2 for s in closing)
+
+
+def absent_handled(question: str, draft: Draft) -> bool:
+    """No line for a question the vault does not cover, or a thin one that names what is missing.
+
+    "Names what is missing": the line's first sentence is the writer's own (it cites nothing)
+    and uses a word of four letters or more from the question.
+    """
+    if not draft.paragraphs:
+        return True
+    first = draft.paragraphs[0][0]
+    asked = {w for w in re.findall(r"\w{4,}", question.lower())}
+    said = set(re.findall(r"\w{4,}", first.text.lower()))
+    return draft.coverage == "thin" and not first.citations and bool(asked & said)
+
+
 @dataclass
 class LineRow:
     """One question's line, measured."""
@@ -136,6 +210,58 @@ class LineRow:
     sentences: int
     words: int
     essay: bool  # whether a line was written at all
+    claims: int = 0  # sentences that cite a note
+    missing_antecedent: int = 0  # claims that refer back to nothing (REFERS_BACK)
+    residue: int = 0  # sentences with Markdown left over or a glued heading
+    takeaway: bool = False
+    repeated: int = 0  # claims whose text also stands in another line of the set
+    absent_handled: float = math.nan  # absent questions: 1 if handled (see absent_handled)
+    texts: list[str] = field(default_factory=list, repr=False)  # the claims, for `repeated`
+
+
+def measure_line(index: Index, q: Question, draft: Draft, precision: float) -> LineRow:
+    """Every measure of one line that needs only the line and its cited notes."""
+    sentences = [s for p in draft.paragraphs for s in p]
+    cited = set(draft.cited())
+    headings = {path: index.sections(path) for path in cited}
+    gold = set(q.gold)
+    missing = 0
+    for paragraph in draft.paragraphs:
+        for i, sentence in enumerate(paragraph):
+            missing += missing_antecedent(sentence, paragraph[i - 1] if i else None)
+    claims = [s.text for s in sentences if s.citations and not s.connective]
+    return LineRow(
+        q.id,
+        q.kind,
+        q.half,
+        draft.coverage,
+        len(cited & gold) / len(gold) if gold and q.kind != "absent" else math.nan,
+        precision if draft.paragraphs else math.nan,
+        len(sentences),
+        sum(len(s.text.split()) for s in sentences),
+        bool(draft.paragraphs),
+        len(claims),
+        missing,
+        sum(residue(s, headings) for s in sentences),
+        has_takeaway(draft),
+        0,
+        float(absent_handled(q.question, draft)) if q.kind == "absent" else math.nan,
+        claims,
+    )
+
+
+def count_repeats(rows: list[LineRow]) -> None:
+    """Set each row's `repeated`: its claims whose text also stands in another line."""
+    lines_with: dict[str, int] = {}
+    for row in rows:
+        for key in {_key(t) for t in row.texts}:
+            lines_with[key] = lines_with.get(key, 0) + 1
+    for row in rows:
+        row.repeated = sum(lines_with[_key(t)] > 1 for t in row.texts)
+
+
+def _key(text: str) -> str:
+    return " ".join(text.lower().split())
 
 
 def evaluate_lines(searcher: Searcher, questions: list[Question]) -> list[LineRow]:
@@ -145,21 +271,68 @@ def evaluate_lines(searcher: Searcher, questions: list[Question]) -> list[LineRo
     rows = []
     for q in questions:
         answer = ask(searcher, q.question, save=False, new=True)
-        draft = answer.draft
-        cited = set(draft.cited())
-        texts = [s.text for p in draft.paragraphs for s in p]
-        gold = set(q.gold)
-        rows.append(
-            LineRow(
-                q.id,
-                q.kind,
-                q.half,
-                draft.coverage,
-                len(cited & gold) / len(gold) if gold else math.nan,
-                answer.support[0] if draft.paragraphs else math.nan,
-                len(texts),
-                sum(len(t.split()) for t in texts),
-                bool(draft.paragraphs),
+        rows.append(measure_line(searcher.index, q, answer.draft, answer.support[0]))
+    count_repeats(rows)
+    return rows
+
+
+@dataclass
+class LineSummary:
+    """One half's lines, measured as the targets in docs/lines.md state them."""
+
+    half: str
+    questions: int
+    lines: int
+    missing_antecedent: float  # share of claims
+    residue: float  # share of sentences
+    takeaway: float  # share of lines written
+    repeated: float  # share of claims
+    gold_cited: float  # mean over answerable questions
+    absent_handled: float  # share of absent questions
+    precision: float  # mean over lines written
+
+
+TARGETS = {
+    "missing_antecedent": ("<=", 0.05),
+    "takeaway": (">=", 1.0),
+    "gold_cited": (">=", 0.75),
+    "absent_handled": (">=", 0.90),
+    "precision": (">=", 0.95),
+}
+
+
+def summarise_lines(rows: list[LineRow]) -> list[LineSummary]:
+    """The measures per half (tune, test) and over all questions."""
+    out = []
+    for half in HALVES:
+        mine = [r for r in rows if half in (r.half, "all")]
+        written = [r for r in mine if r.essay]
+        claims = sum(r.claims for r in written)
+        sentences = sum(r.sentences for r in written)
+        out.append(
+            LineSummary(
+                half,
+                len(mine),
+                len(written),
+                _share(sum(r.missing_antecedent for r in written), claims),
+                _share(sum(r.residue for r in written), sentences),
+                _share(sum(r.takeaway for r in written), len(written)),
+                _share(sum(r.repeated for r in written), claims),
+                mean([r.gold_cited for r in mine]),
+                mean([r.absent_handled for r in mine]),
+                mean([r.precision for r in written]),
             )
         )
-    return rows
+    return out
+
+
+def meets(name: str, value: float) -> bool | None:
+    """Whether a summary figure meets its target (None when it has none or is unmeasured)."""
+    if name not in TARGETS or math.isnan(value):
+        return None
+    op, target = TARGETS[name]
+    return value <= target if op == "<=" else value >= target
+
+
+def _share(part: float, whole: float) -> float:
+    return part / whole if whole else math.nan

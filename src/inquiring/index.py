@@ -579,6 +579,11 @@ class Index:
         row = self.db.execute("SELECT body FROM documents WHERE path = ?", (path,)).fetchone()
         return row[0] if row else ""
 
+    def sections(self, path: str) -> list[str]:
+        """The note's '## ' section headings, in order."""
+        row = self.db.execute("SELECT sections FROM documents WHERE path = ?", (path,)).fetchone()
+        return [heading for heading, _line in json.loads(row[0])] if row else []
+
     def links_from(self, path: str, styles: tuple[str, ...] = BODY_LINK_STYLES) -> list[LinkRow]:
         return self._link_rows("src.path = ?", path, styles)
 
