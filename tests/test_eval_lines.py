@@ -110,11 +110,8 @@ def test_a_line_closing_on_one_quoted_sentence_has_no_takeaway():
     assert not has_takeaway(_draft())
 
 
-def test_a_writers_roles_decide_the_takeaway_when_it_gives_them():
-    quoted = Sentence(LIMA_FINDING, [LIMA])
-    quoted.role = "takeaway"  # type: ignore[attr-defined]
-    assert has_takeaway(_draft([quoted]))
-    quoted.role = "evidence"  # type: ignore[attr-defined]
+def test_a_single_quoted_sentence_called_a_takeaway_is_not_one():
+    quoted = Sentence(LIMA_FINDING, [LIMA], role="takeaway")
     assert not has_takeaway(_draft([quoted]))
 
 

@@ -169,18 +169,12 @@ def residue(sentence: Sentence, headings: dict[str, list[str]]) -> bool:
 
 
 def has_takeaway(draft: Draft) -> bool:
-    """Whether the line closes on a takeaway.
-
-    With the writer's roles: a sentence of the last paragraph has the role `takeaway`.
-    Without them: the last paragraph holds a claim that cites two notes or more (a conclusion
-    drawn across notes rather than one note's sentence quoted).
-    """
+    """Whether the line closes on a takeaway: a claim in its last paragraph that cites two
+    notes or more, a conclusion drawn across notes. The writer's own `role` is not trusted
+    here: one note's sentence quoted last is not a takeaway, whatever it is called."""
     if not draft.paragraphs:
         return False
-    closing = draft.paragraphs[-1]
-    if any(hasattr(s, "role") for s in closing):
-        return any(getattr(s, "role", "") == "takeaway" for s in closing)
-    return any(not s.connective and len(set(s.citations)) >= 2 for s in closing)
+    return any(not s.connective and len(set(s.citations)) >= 2 for s in draft.paragraphs[-1])
 
 
 def absent_handled(question: str, draft: Draft) -> bool:
