@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from typer.testing import CliRunner
+from webvault import indexed_demo_copy
 
 from inquiring.ask import ask
 from inquiring.cli import app
@@ -28,11 +29,7 @@ CORE = (
 
 @pytest.fixture(scope="module")
 def vault(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("ask") / "vault"
-    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns(".inquiring"))
-    with Index(Vault(root)) as index:
-        index.update(embedder=get_embedder())
-    return root
+    return indexed_demo_copy(tmp_path_factory.mktemp("ask") / "vault")
 
 
 @pytest.fixture

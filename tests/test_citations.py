@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 from typer.testing import CliRunner
+from webvault import indexed_demo_copy
 
 from inquiring.cli import app
 from inquiring.embed import get_embedder
@@ -30,11 +30,7 @@ MARK = re.compile(r"\[(\d+(?:, \d+)*)\]")
 
 @pytest.fixture(scope="module")
 def vault(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("cite") / "vault"
-    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns(".inquiring"))
-    with Index(Vault(root)) as index:
-        index.update(embedder=get_embedder())
-    return root
+    return indexed_demo_copy(tmp_path_factory.mktemp("cite") / "vault")
 
 
 def run(vault: Path, *args: str) -> str:
