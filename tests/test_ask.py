@@ -65,6 +65,17 @@ def test_absent_topic_gets_no_essay(searcher):
     assert answer.outline.nearest
 
 
+def test_a_thin_line_says_what_is_missing_in_measured_terms(searcher):
+    """Not how many notes were shown (a cap), but which of the question's words none of them
+    uses, out of how many."""
+    question = "Who is legally responsible when an AI assistant's advice causes harm?"
+    answer = ask(searcher, question, save=False, new=True)
+    assert answer.draft.coverage == "thin"
+    opening = answer.draft.paragraphs[0][0].text
+    assert "come near" not in opening
+    assert re.search(r"“legally”.*\(\d of the question's 6 key words\)", opening), opening
+
+
 def test_dek_phrasing():
     assert dek_for("How do X and Y differ?", 3).startswith("This explores how X and Y differ,")
     assert dek_for("Why is the sky blue?", 1).startswith("This explores the question “Why is")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..index import Index
 from ..plan import Outline, PlannedNote
+from ..words import content_words
 from . import ROLE_OF_NOTE, Draft, Sentence, clean, dek_for
 
 CONNECTIVES = {
@@ -79,11 +80,16 @@ def _claims(note: PlannedNote, count: int, used: set[str], role: str = "") -> li
 
 
 def _thin_opening(outline: Outline) -> Sentence:
-    count = len(outline.notes)
-    text = f"The vault is thin on this question: only {count} notes come near it"
+    """Say what is missing in measured terms: which of the question's words no note found
+    uses, out of how many (not how many notes were shown, which is a cap)."""
+    text = "The vault is thin on this question"
     if outline.missing:
         shown = ", ".join(f"“{w}”" for w in outline.missing[:4])
-        text += f", and none of them mentions {shown}"
+        asked = len(content_words(outline.question))
+        text += (
+            f": none of the notes found mentions {shown} ({len(outline.missing)} of the "
+            f"question's {asked} key words)"
+        )
     return Sentence(text + ", so what follows is partial.", connective=True)
 
 
