@@ -314,7 +314,7 @@ def test_a_question_in_british_spelling_finds_a_note_in_american_spelling(sleep)
     """'synchronised' and 'synchronized' stem apart; the vault writes the second."""
     found = sleep.index.ranked_ids("what is synchronised by morning light", 5, ("note",))
     assert ids_to_paths(sleep, found)[0] == "chronotype.md"
-    assert sleep.unknown_share("synchronised by light") == 0.0
+    assert sleep.search("synchronised by light").signals.unknown == 0.0
 
 
 def ids_to_paths(searcher: Searcher, ranked: list[tuple[int, float]]) -> list[str]:

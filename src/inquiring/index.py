@@ -719,7 +719,7 @@ class Index:
         """
         words = self.vault_spellings(words)
         frequency = self.frequencies(words)
-        total = self._documents  # counted with the frequencies, once per change of the index
+        total = self.document_count()
         kept: list[str] = []
         spent = 0
         for word in sorted(words, key=lambda w: frequency[w]):

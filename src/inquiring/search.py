@@ -260,14 +260,6 @@ class Searcher:
             max_sim = np.maximum(max_sim, heads @ heads[i])
         return [pool[i] for i in chosen] + [d for d in ranked if d not in vectors.head_rows]
 
-    def unknown_share(self, text: str) -> float:
-        """The share of the question's content words that nothing in the vault uses."""
-        words = self.index.vault_spellings(content_words(text))
-        if not words:
-            return 0.0
-        counts = self.index.frequencies(words)
-        return sum(not counts[w] for w in words) / len(words)
-
     def coverage(self, text: str, best: float, ranked: list[int]) -> Coverage:
         """How well the vault covers the question, from the meaning and the words of the
         notes found: the same evidence on every vault, however its notes are written

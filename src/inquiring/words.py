@@ -65,26 +65,23 @@ def fts_query(text: str, choose: Callable[[list[str]], list[str]] | None = None)
     return " OR ".join(f'"{w}"' for w in words)
 
 
-# British ↔ American endings, each way: a question in one spelling should find a vault
-# written in the other ("randomised" and "randomized" even stem differently).
+# British ↔ American endings: a question in one spelling should find a vault written in the
+# other ("randomised" and "randomized" even stem differently). Each row is (the stem before,
+# British, American, what may follow) and is applied both ways, except -og → -ogue: too many
+# words end in -og.
+_ALTERNATIVES = (
+    (".*", "is", "iz", "e|es|ed|ing|ation|ations|er|ers"),
+    (".*", "ys", "yz", "e|es|ed|ing"),
+    (".*[a-z]{3}", "our", "or", "|s|ed|ing|ful|ite|ites|able"),
+    ("lic|def|off|pret", "ence", "ense", "|s"),
+    (".{3,}", "tre", "ter", "|s"),
+    (".*[aeiou]", "ll", "l", "ed|ing|er|ers"),
+)
 _SPELLINGS = [
-    (re.compile(a), b)
-    for a, b in (
-        (r"is(e|es|ed|ing|ation|ations|er|ers)$", r"iz\1"),
-        (r"iz(e|es|ed|ing|ation|ations|er|ers)$", r"is\1"),
-        (r"ys(e|es|ed|ing)$", r"yz\1"),
-        (r"yz(e|es|ed|ing)$", r"ys\1"),
-        (r"(?<=[a-z]{3})our(s|ed|ing|ful|ite|ites|able)?$", r"or\1"),
-        (r"(?<=[a-z]{3})or(s|ed|ing|ful|ite|ites|able)?$", r"our\1"),
-        (r"^(lic|def|off|pret)ence(s)?$", r"\1ense\2"),
-        (r"^(lic|def|off|pret)ense(s)?$", r"\1ence\2"),
-        (r"(?<=...)tre(s)?$", r"ter\1"),
-        (r"(?<=...)ter(s)?$", r"tre\1"),
-        (r"(?<=[aeiou])ll(ed|ing|er|ers)$", r"l\1"),
-        (r"(?<=[aeiou])l(ed|ing|er|ers)$", r"ll\1"),
-        (r"ogue(s)?$", r"og\1"),
-    )
-]
+    (re.compile(f"^({stem}){old}({endings})$"), rf"\g<1>{new}\g<2>")
+    for stem, british, american, endings in _ALTERNATIVES
+    for old, new in ((british, american), (american, british))
+] + [(re.compile(r"^(.*)ogue(|s)$"), r"\g<1>og\g<2>")]
 
 
 def other_spellings(word: str) -> list[str]:
