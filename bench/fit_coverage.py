@@ -99,8 +99,8 @@ def main() -> None:
     thin = max(absent[math.ceil(ABSENT_THIN_AT_LEAST * len(absent)) - 1] + 1e-3, none)
     strong = absent[-1] + 1e-3
     print(
-        f"unknown_weight={unknown_weight:.2f} uncovered_weight={uncovered_weight:.2f} "
-        f"none_below={none:.3f} thin_below={thin:.3f} strong_from={strong:.3f}\n"
+        f"unknown_weight={unknown_weight:.3f} uncovered_weight={uncovered_weight:.3f} "
+        f"none_below={none:.4f} thin_below={thin:.4f} strong_from={strong:.4f}\n"
     )
     header = ("vault", "half", "absent thin/none", "answerable none", "gold-first strong")
     print(f"{header[0]:15} {header[1]:5} " + " ".join(f"{h:>18}" for h in header[2:]))

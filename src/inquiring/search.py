@@ -46,12 +46,12 @@ class SearchParams:
     # Coverage: evidence = best cosine - unknown_weight * unknown - uncovered_weight *
     # uncovered (see `Coverage`), fitted on the tune halves of every evaluation vault by
     # bench/fit_coverage.py (docs/retrieval.md).
-    unknown_weight: float = 0.95
-    uncovered_weight: float = 1.02
+    unknown_weight: float = 0.961
+    uncovered_weight: float = 1.027
     covered_by: int = 3  # the top notes whose words count as covering the question
-    none_below: float = -0.385  # evidence below this: the vault has nothing (no essay)
-    thin_below: float = 0.034
-    strong_from: float = 0.134
+    none_below: float = -0.3941  # evidence below this: the vault has nothing (no essay)
+    thin_below: float = 0.0300
+    strong_from: float = 0.1291
 
 
 @dataclass(frozen=True)
