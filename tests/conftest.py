@@ -13,7 +13,7 @@ from inquiring.index import Index
 from inquiring.vault import Vault
 
 # The checkout (and CI's clone) sits next to the shared folder.
-FOAM = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "foam-docs"
+FOAM = Path(__file__).resolve().parent / "fixtures" / "foam-docs"  # MIT, its LICENSE beside it
 
 WriteVault = Callable[[dict[str, str | bytes]], Path]
 
