@@ -18,6 +18,7 @@ from inquiring.embed import get_embedder
 from inquiring.index import Index
 from inquiring.search import Searcher
 from inquiring.vault import Vault
+from inquiring.verify import parts
 from inquiring.write import dek_for
 from inquiring.write.llm import load_template, write_llm
 
@@ -44,7 +45,7 @@ def test_extractive_line_cites_every_claim_once(searcher):
     draft = answer.draft
     assert draft.writer == "extractive" and draft.coverage == "strong"
     assert draft.dek.startswith("This explores how finetuning and pretraining improvements")
-    claims = [s for p in draft.paragraphs for s in p if not s.connective]
+    claims = [s for p in draft.paragraphs[:-1] for s in p if not s.connective]
     assert len(claims) >= 6 and all(s.citations for s in claims)
     texts = [s.text for p in draft.paragraphs for s in p]
     assert len(texts) == len(set(texts))
@@ -57,6 +58,24 @@ def test_extractive_line_cites_every_claim_once(searcher):
         flat = " ".join(re.sub(r"\[\[[^|\]]*\|([^\]]*)\]\]", r"\1", note).split())
         assert sentence.text.rstrip(".")[:60] in flat
     assert answer.support[0] >= 0.9
+
+
+def test_an_extractive_line_answers_first_and_closes_on_a_takeaway(searcher):
+    """The opening is the sentence that answers the question; the closing joins the claim
+    the notes echo most with the main limit, each part the words of a note it cites."""
+    draft = ask(searcher, CORE, save=False, new=True).draft
+    opening = draft.paragraphs[0][0]
+    assert opening.citations == ["notes/eft-pretraining-vs-finetuning-scale.md"]
+    assert "pretraining mainly raised factuality" in opening.text
+    closing = draft.paragraphs[-1]
+    assert len(closing) == 1 and closing[0].role == "takeaway"
+    takeaway = closing[0]
+    assert takeaway.text.startswith("The takeaway: ") and len(takeaway.citations) == 2
+    for part, path in zip(parts(takeaway.text), takeaway.citations, strict=True):
+        note = (searcher.index.vault.root / path).read_text(encoding="utf-8")
+        assert part.rstrip(".")[:60] in " ".join(note.split())
+    earlier = {s.text.rstrip(".") for p in draft.paragraphs[:-1] for s in p}
+    assert not any(part.rstrip(".") in earlier for part in parts(takeaway.text))
 
 
 def test_absent_topic_gets_no_essay(searcher):

@@ -1,12 +1,14 @@
-"""Ranked notes → an outline: which notes to use, their themes, the frame, each note's role.
+"""Ranked notes → an outline: which notes to use, the sentences each offers, their roles.
 
 Everything here comes from measurable signals — similarity to the question and between
-notes, the link graph, and the notes' own wording — so the same vault and question always
-give the same outline, and a writer (extractive or LLM) only has to put it into prose.
+notes, the link graph, the words of the question and of each sentence — so the same vault
+and question always give the same outline, and a writer (extractive or LLM) only has to put
+it into prose.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -16,38 +18,101 @@ from .index import DocRow, Index
 from .parse import wikilink_parts
 from .search import Hit, Searcher, SearchResult
 from .text import WIKILINK, body_sentences, inline_text, sentences_of
-from .words import content_words
+from .words import META_WORDS, content_words, vocabulary_key
 
 ROLES = ("frame", "converging", "mechanism", "caveat", "failure", "takeaway")
-MIN_NOTES, MAX_NOTES = 6, 12
+MAX_NOTES = 12
+NOTE_FLOOR = 0.35  # a note is used only while its fused score is this share of the best's
+CLAIM_FLOOR = 0.0  # a sentence is quoted only if it uses more than this share of the question
+# …and a note must come near the best one, in the question's words or in meaning.
+SHARE_FLOOR = 0.25  # its best sentence's share of the question, relative to the best's
+COSINE_FLOOR = 0.7  # its similarity to the question, relative to the best note's
 THEME_SIMILARITY = 0.55  # notes at least this similar share a theme
+MAX_BODY_SENTENCES = 6  # body sentences per note that compete with its summary's
 
-# Cue words in a note's own dek and summary that suggest its role in an argument.
+# Whole-word cues of what a sentence does in an argument ("harm" is not "harmless").
+SENTENCE_CUES = {
+    "limit": re.compile(
+        r"\b(?:fail(?:s|ed|ure|ures|ing)?|worse|worsen(?:s|ed)?|degrad(?:e|es|ed|ing|ation)|"
+        r"hurts?|harm(?:s|ed|ful)?|collaps(?:e|es|ed|ing)|forget(?:s|ting)?|forgot(?:ten)?|"
+        r"regress(?:ion|ions|ed|es)?|brittle|hallucinat(?:e|es|ed|ion|ions)|overfit(?:s|ting)?|"
+        r"limitations?|caveats?|however|unreliable|cannot|no better|little to no(?:ne)?|"
+        r"at the (?:cost|expense) of|only (?:when|if|for|in|on)|not always|"
+        r"(?:does|did|do) not (?:help|improve|transfer|generali[sz]e|hold|work))\b",
+        re.IGNORECASE,
+    ),
+    "mechanism": re.compile(
+        r"\b(?:because|mechanisms?|due to|explains?|explained|explanation|works by|the reason|"
+        r"(?:driven|caused|mediated) by|aris(?:e|es|ing) from|stems? from|comes? from|"
+        r"is why|by (?:which|means of))\b",
+        re.IGNORECASE,
+    ),
+}
+# Words that turn a failure word into a remedy ("avoided most of the harm", "forgot less").
+MITIGATION = re.compile(
+    r"\b(?:avoid\w*|remov\w*|prevent\w*|mitigat\w*|without|less|fewer|recover\w*|reduc\w*|"
+    r"fix\w*|restor\w*)\b",
+    re.IGNORECASE,
+)
+# A line of bibliographic details ("Paper: Lamport, …", "Authors: …"), not a claim.
+METADATA = re.compile(
+    r"^(?:papers?|authors?|by|year|venue|conference|journal|published|link|url|source|tags?|"
+    r"date|citation|cite|code|arxiv|doi|pdf)\s*:",
+    re.IGNORECASE,
+)
+# A sentence that names the study it reports ("Zhang et al. (2024) finetuned …").
+NAMES_STUDY = re.compile(r"\bet al\b|\(\d{4}\)|\b(?:19|20)\d{2}\b")
+# Mid-sentence words that point back at something named before ("these regressions").
+POINTS_BACK = re.compile(
+    r"\b(?:these|those|that is the case|th(?:is|at) case|(?:mentioned|described) (?:above|earlier)|"
+    r"as above|the previous|the above)\b",
+    re.IGNORECASE,
+)
+# A sentence that reports a result rather than only describing a set-up.
+FINDING = re.compile(
+    r"\b(?:found|finds?|show(?:s|ed|n)?|improv(?:e|es|ed|ing)|rais(?:e|es|ed)|"
+    r"reduc(?:e|es|ed)|lower(?:s|ed)?|increas(?:e|es|ed)|decreas(?:e|es|ed)|"
+    r"outperform(?:s|ed)?|match(?:es|ed)?|beats?|better|worse|fewer|higher|than|"
+    r"conclud(?:e|es|ed)|suggest(?:s|ed)?|helps?|helped|means?|leads? to|led to)\b|\d%",
+    re.IGNORECASE,
+)
+# The note-level cues the LLM writer's prompt still uses to say what each note contributes.
 CUES = {
-    "failure": r"degrad|fail|collaps|harm|hurt|worse|break|erod|forget|undo|hallucinat|"
-    r"overoptimi|brittle|drop|shortcut|damag|lose|loss of|compromis|jailbreak",
-    "caveat": r"\bonly\b|however|\bbut\b|limited|depends|not always|caveat|qualif|unclear|"
-    r"mixed|question|mirage|artefact|artifact|overstate|less than|doubt",
-    "mechanism": r"mechanism|because|layer|parameter|subnetwork|representation|neuron|weights|"
-    r"gradient|inside|circuit|direction|subspace|rank|store|encod",
-    "takeaway": r"surprising|unexpected|counterintuitive|\beven\b|single|a handful|few|"
-    r"\bnot\b.*\bneeded\b|as well as",
+    "failure": SENTENCE_CUES["limit"],
+    "mechanism": SENTENCE_CUES["mechanism"],
 }
 DISAGREE = re.compile(
     r"disagree|contradict|challeng|dispute|in tension|at odds|qualifies|cuts against|"
     r"pushes back|casts doubt|counter-?evidence|argues? against",
     re.IGNORECASE,
 )
-# Sentences that lean on the one before them make no sense when lifted out of the note.
+# Sentences that lean on the one before them make no sense when lifted out of the note
+# ("This …", "From this the authors …", "The second is …").
 ANAPHORIC = re.compile(
-    r"^(this|that|these|those|it|its|they|their|them|such|here|there|both|because|but|and|"
+    r"^(?:(?:from|in|on|by|with|for|of|to|at|after|unlike|like|despite|as) )?"
+    r"(this|that|these|those|it|its|they|their|them|such|here|there|both|because|but|and|"
     r"so|yet|still|also|however|instead|then|even|thus|hence|again|similarly|likewise|"
-    r"in (contrast|turn|short|other words)|for (example|instance)|on the other hand|what|"
-    r"the (authors?|paper|study|results?|same|tuned|effect|gap|finding|method|approach|latter|"
-    r"former|model|models|examples?|subset|experiments?|baseline))\b|^[^A-Z]",
+    r"moreover|furthermore|therefore|now|next|finally|firstly|secondly|otherwise|"
+    r"accordingly|consequently|as a result|if so|if that|in (contrast|turn|short|other words|that)|"
+    r"for (example|instance)|on the other hand|what|the (second|third|first|other|authors?|"
+    r"paper|study|results?|same|tuned|effect|gap|finding|method|approach|latter|former|"
+    r"model|models|examples?|subset|experiments?|baseline))\b|^[^A-Z0-9\"“(]",
     re.IGNORECASE,
 )
-MAX_BODY_SENTENCES = 4
+
+
+@dataclass
+class Claim:
+    """A sentence a note offers the line, scored for the question."""
+
+    text: str
+    path: str  # the note it is quoted from
+    score: float  # relevance to the question: its share of the question, and more
+    role: str  # "evidence", "mechanism" or "limit" (SENTENCE_ROLES of write/)
+    before: str = ""  # the note's sentence it leans on, quoted just before it
+    words: frozenset[str] = frozenset()  # the question's words it uses (as stems)
+    position: int = 0  # where it stands in the note: summary first, then body
+    share: float = 0.0  # the rarity-weighted share of the question's words it uses
 
 
 @dataclass
@@ -57,7 +122,11 @@ class PlannedNote:
     cosine: float  # similarity of the question and the note
     role: str = "converging"
     theme: int = 0
-    key_sentences: list[str] = field(default_factory=list)  # best first
+    claims: list[Claim] = field(default_factory=list)  # best first
+
+    @property
+    def key_sentences(self) -> list[str]:
+        return [c.text for c in self.claims]
 
 
 @dataclass(frozen=True)
@@ -76,6 +145,7 @@ class Outline:
     disagreements: list[Disagreement]
     missing: list[str]  # question words no chosen note uses (said when coverage is thin)
     nearest: list[Hit] = field(default_factory=list)
+    weights: dict[str, float] = field(default_factory=dict)  # question stem → rarity
 
     @property
     def frame(self) -> PlannedNote | None:
@@ -90,12 +160,12 @@ def plan(searcher: Searcher, result: SearchResult) -> Outline:
     index = searcher.index
     if result.coverage == "none" or not result.hits:
         return Outline(result.query, result.coverage, [], [], [], [], result.hits[:5])
-    chosen = _choose(result.hits)
+    weights = question_weights(index, result.query)
+    chosen = _choose(index, result.hits, weights)
     vectors = searcher.vectors().head_vectors([n.doc.id for n in chosen])
     similarity = vectors @ vectors.T
     _assign_themes(chosen, similarity)
     _assign_roles(chosen, similarity)
-    _pick_sentences(index, result.query, chosen)
     ordered = sorted(chosen, key=lambda n: (ROLES.index(n.role), -n.relevance))
     themes: dict[int, list[PlannedNote]] = {}
     for note in ordered:
@@ -107,17 +177,106 @@ def plan(searcher: Searcher, result: SearchResult) -> Outline:
         themes=list(themes.values()),
         disagreements=find_disagreements(index, ordered),
         missing=_missing_words(index, result.query, ordered),
+        weights=weights,
     )
 
 
-def _choose(hits: list[Hit]) -> list[PlannedNote]:
-    """The hits worth citing: at least the top six, more while they stay relevant."""
+def question_weights(index: Index, question: str) -> dict[str, float]:
+    """The question's words as the index stems them, each weighted by its rarity in the
+    vault: a sentence that uses "pretraining" says more than one that uses "model"."""
+    words = [w for w in content_words(question) if w not in META_WORDS]
+    words = index.vault_spellings(words)
+    counts = index.frequencies(words)
+    total = index.document_count()
+    weights: dict[str, float] = {}
+    for word in words:
+        rarity = math.log((total + 1) / (counts[word] + 0.5))
+        weights[vocabulary_key(word)] = max(weights.get(vocabulary_key(word), 0.0), rarity)
+    return {w: max(r, 0.1) for w, r in weights.items()}
+
+
+def _choose(index: Index, hits: list[Hit], weights: dict[str, float]) -> list[PlannedNote]:
+    """The hits worth citing: relevant by the search (the floor is a share of the best
+    note's score), and holding a sentence that uses the question's words. Notes below
+    either floor are left out rather than filling a cap."""
     top = max(h.score for h in hits)
-    notes = [
-        PlannedNote(h.doc, h.score / top, h.semantic or 0.0) for h in hits if h.doc.kind == "note"
+    chosen = []
+    for rank, hit in enumerate(h for h in hits if h.doc.kind == "note"):
+        note = PlannedNote(hit.doc, hit.score / top, hit.semantic or 0.0)
+        if rank and note.relevance < NOTE_FLOOR:
+            continue
+        claims = claims_of(index, hit.doc, weights)
+        # A sentence that uses none of the question's words is no evidence for it.
+        note.claims = [c for c in claims if c.share > CLAIM_FLOOR] or (claims if not rank else [])
+        if note.claims:
+            chosen.append(note)
+    # Relative floors: a note must come near the best in meaning or in the question's words.
+    shares = [max(c.share for c in n.claims) for n in chosen]
+    best_share, best_cosine = max(shares, default=0.0), max((n.cosine for n in chosen), default=0.0)
+    chosen = [
+        n
+        for i, (n, share) in enumerate(zip(chosen, shares, strict=True))
+        if i == 0 or share >= SHARE_FLOOR * best_share or n.cosine >= COSINE_FLOOR * best_cosine
     ]
-    keep = [n for i, n in enumerate(notes) if i < MIN_NOTES or n.relevance >= 0.35]
-    return keep[:MAX_NOTES]
+    return chosen[:MAX_NOTES]
+
+
+def refers_back(sentence: str) -> bool:
+    """Whether a sentence leans on the one before it, or points elsewhere with a link."""
+    text = sentence.strip()
+    return bool(ANAPHORIC.match(text) or POINTS_BACK.search(text)) or "[[" in text
+
+
+def standalone(sentence: str) -> bool:
+    """Whether a sentence can be quoted on its own: no leaning back, no cross-references."""
+    return not refers_back(sentence)
+
+
+def claims_of(index: Index, doc: DocRow, weights: dict[str, float]) -> list[Claim]:
+    """The note's quotable sentences, best first, each scored for the question.
+
+    A sentence that leans on the one before it comes with that sentence (its antecedent),
+    or not at all. Summary sentences state the note's finding and get a head start; body
+    sentences compete on the question's words alone, and only the best few are kept.
+    """
+    total = sum(weights.values()) or 1.0
+    out: list[Claim] = []
+    for from_summary, text in ((True, doc.summary), (False, index.body(doc.path))):
+        sentences = sentences_of(text)
+        found = []
+        for i, sentence in enumerate(sentences):
+            if METADATA.match(sentence) or (
+                not from_summary and not 6 <= len(sentence.split()) <= 45
+            ):
+                continue
+            before = ""
+            if refers_back(sentence):
+                if i == 0 or refers_back(sentences[i - 1]) or "[[" in sentence:
+                    continue
+                before = sentences[i - 1]
+            stems = {vocabulary_key(w) for w in content_words(f"{before} {sentence}")}
+            used = frozenset(w for w in weights if w in stems)
+            share = sum(weights[w] for w in used) / total
+            score = share
+            finding = bool(FINDING.search(sentence))
+            score += (0.25 if from_summary else 0.0) + (0.15 if finding else 0.0)
+            score -= 0.01 * i + (0.1 if before else 0.0)
+            score -= 0.15 if NAMES_STUDY.search(sentence) and not finding else 0.0
+            role = sentence_role(sentence)
+            position = i if from_summary else 1000 + i
+            found.append(Claim(sentence, doc.path, score, role, before, used, position, share))
+        if not from_summary:
+            found = sorted(found, key=lambda c: -c.score)[:MAX_BODY_SENTENCES]
+        out += found
+    unique = {c.text.lower(): c for c in reversed(out)}  # the summary's copy wins
+    return sorted(unique.values(), key=lambda c: -c.score)
+
+
+def sentence_role(sentence: str) -> str:
+    """What a quoted sentence does in the argument, from its own whole words."""
+    if SENTENCE_CUES["limit"].search(sentence) and not MITIGATION.search(sentence):
+        return "limit"
+    return "mechanism" if SENTENCE_CUES["mechanism"].search(sentence) else "evidence"
 
 
 def _assign_themes(notes: list[PlannedNote], similarity: np.ndarray) -> None:
@@ -134,59 +293,19 @@ def _assign_themes(notes: list[PlannedNote], similarity: np.ndarray) -> None:
 
 
 def _assign_roles(notes: list[PlannedNote], similarity: np.ndarray) -> None:
-    """The frame is the most relevant and most central note; the rest by their wording."""
+    """The frame is the note whose best sentence answers most, helped by relevance and
+    centrality; the others take the role of their best sentence."""
     centrality = (similarity.sum(axis=1) - 1) / max(1, len(notes) - 1)
-    frame = int(np.argmax([n.relevance + c for n, c in zip(notes, centrality, strict=True)]))
+    best = [n.claims[0].score if n.claims else 0.0 for n in notes]
+    value = [
+        b + 0.5 * n.relevance + 0.5 * c for b, n, c in zip(best, notes, centrality, strict=True)
+    ]
+    frame = int(np.argmax(value))
     notes[frame].role = "frame"
     for i, note in enumerate(notes):
-        if i == frame:
-            continue
-        text = f"{note.doc.title} {note.doc.dek} {note.doc.summary}".lower()
-        scores = {role: len(re.findall(pattern, text)) for role, pattern in CUES.items()}
-        role = max(scores, key=lambda r: scores[r])
-        note.role = role if scores[role] > 0 else "converging"
-    # A takeaway is a closing point: keep at most one, the least central.
-    takeaways = [i for i, n in enumerate(notes) if n.role == "takeaway"]
-    for i in sorted(takeaways, key=lambda i: centrality[i])[1:]:
-        notes[i].role = "converging"
-
-
-def standalone(sentence: str) -> bool:
-    """Whether a sentence can be quoted on its own: no leaning back, no cross-references."""
-    return not ANAPHORIC.match(sentence.strip()) and "[[" not in sentence
-
-
-def candidate_sentences(index: Index, doc: DocRow, words: set[str]) -> tuple[list[str], int]:
-    """(the note's quotable sentences, how many of them come from its summary).
-
-    Body sentences are narrowed by the words they share with the question and the title,
-    so that only a handful per note need embedding.
-    """
-    summary = [s for s in sentences_of(doc.summary) if standalone(s)]
-    body = [
-        s for s in sentences_of(index.body(doc.path)) if standalone(s) and 8 <= len(s.split()) <= 45
-    ]
-    body.sort(key=lambda s: -len(words & set(content_words(s))))
-    return list(dict.fromkeys(summary + body[:MAX_BODY_SENTENCES])), len(summary)
-
-
-def _pick_sentences(index: Index, question: str, notes: list[PlannedNote]) -> None:
-    """Rank each note's sentences for the question: summary sentences first, then by the
-    share of the question's (and the note title's) words they use.
-
-    The notes were already chosen by meaning; within a note, its own summary is the best
-    statement of its finding, so no embedding is needed here and a line stays fast.
-    """
-    qwords = set(content_words(question))
-    for note in notes:
-        words = qwords | set(content_words(note.doc.title))
-        candidates, from_summary = candidate_sentences(index, note.doc, words)
-        scored = []
-        for i, sentence in enumerate(candidates):
-            overlap = len(words & set(content_words(sentence))) / max(1, len(words))
-            bonus = 0.25 if i < from_summary else 0.0
-            scored.append((overlap + bonus - 0.01 * i, sentence))
-        note.key_sentences = [s for _, s in sorted(scored, key=lambda pair: -pair[0])]
+        if i != frame:
+            role = note.claims[0].role if note.claims else "evidence"
+            note.role = {"limit": "caveat", "mechanism": "mechanism"}.get(role, "converging")
 
 
 def find_disagreements(index: Index, notes: list[PlannedNote]) -> list[Disagreement]:
@@ -212,4 +331,4 @@ def _missing_words(index: Index, question: str, notes: list[PlannedNote]) -> lis
     text = " ".join(
         f"{n.doc.title} {n.doc.dek} {n.doc.summary} {index.body(n.doc.path)}" for n in notes
     ).lower()
-    return [w for w in content_words(question) if w not in text]
+    return [w for w in content_words(question) if w not in text and w not in META_WORDS]

@@ -18,7 +18,7 @@ from .embed import Embedder
 from .index import Index
 from .plan import Outline
 from .text import plain_text, readable_text, split_sentences
-from .words import content_words
+from .words import META_WORDS, content_words
 from .write import CitationCheck, Draft, Sentence
 
 
@@ -33,15 +33,29 @@ class SupportParams:
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _ABOUT_NOTES = re.compile(r"\b(notes?|vault|corpus)\b", re.IGNORECASE)
-META_WORDS = {"note", "notes", "vault", "corpus", "several", "converge", "converges"}
+# A writer's label before a claim ("The takeaway: …"), which claims nothing itself.
+_LABEL = re.compile(
+    r"(?:the |its )?(?:takeaway|upshot|bottom line|main limit|in short|in sum|overall)",
+    re.IGNORECASE,
+)
 
 
 def claim_part(sentence: str) -> str:
-    """The sentence without a lead-in about the notes ("Several notes converge here: …")."""
+    """The sentence without a lead-in about the notes ("Several notes converge here: …")
+    or a label ("The takeaway: …")."""
     head, colon, rest = sentence.partition(":")
-    if colon and rest.strip() and _ABOUT_NOTES.search(head):
+    if colon and rest.strip() and (_ABOUT_NOTES.search(head) or _LABEL.fullmatch(head.strip())):
         return rest.strip()
     return sentence
+
+
+def parts(sentence: str) -> list[str]:
+    """The claims a sentence makes: itself, or each clause of a sentence that joins two
+    findings with a semicolon ("X; the main limit: Y [1, 2]"), each without its lead-in.
+    Every part must be supported by one of the notes the sentence cites."""
+    pieces = [claim_part(p.strip()) for p in claim_part(sentence).split("; ")]
+    pieces = [p for p in pieces if len(p.split()) >= 4]
+    return pieces if len(pieces) > 1 else [claim_part(sentence)]
 
 
 def numbers(text: str) -> set[str]:
@@ -63,6 +77,7 @@ class SupportChecker:
         self.params = params or SupportParams()
         self._notes: dict[str, tuple[np.ndarray, str]] = {}
         self._texts: dict[str, str] = {}
+        self._unbacked_parts: set[int] = set()  # sentences of the last check with a part unbacked
 
     def _text(self, path: str) -> str:
         """The note's plain text, lower case, with single spaces.
@@ -142,36 +157,49 @@ class SupportChecker:
     ) -> tuple[float, float]:
         """Score every citation; drop (or keep, marked) unsupported ones.
 
-        With `judge` (a model name), a citation counts as supported only if the model also
-        says the note supports the sentence.
+        A citation's score is the best of the sentence's parts (`parts`); a sentence is
+        backed when every part has a citation that supports it. With `judge` (a model
+        name), a citation counts as supported only if the model also says the note
+        supports the sentence.
 
         Returns (citation precision, claim recall): the share of citations that the checker
         finds supported, and the share of claim sentences left with a supporting citation.
         """
         claims = [s for p in draft.paragraphs for s in p if not s.connective]
-        # Only sentences that are not a cited note's own words need embedding.
-        fresh = [s for s in claims if not all(self.quotes(s.text, p) for p in s.citations)]
-        vectors = (
-            dict(
-                zip(
-                    map(id, fresh),
-                    self.embedder.embed([claim_part(s.text) for s in fresh]),
-                    strict=True,
-                )
+        # Only parts that are not a cited note's own words need embedding.
+        fresh = list(
+            dict.fromkeys(
+                part
+                for s in claims
+                for part in parts(s.text)
+                if not all(self.quotes(part, p) for p in s.citations)
             )
-            if fresh
-            else {}
         )
+        vectors = dict(zip(fresh, self.embedder.embed(fresh), strict=True)) if fresh else {}
         tally = CitationCheck()
+        self._unbacked_parts.clear()
+        threshold = self.params.threshold
         for sentence in claims:
-            svec = vectors.get(id(sentence))
-            sentence.quoted = bool(sentence.citations) and id(sentence) not in vectors
+            pieces = parts(sentence.text)
+            scores = {
+                (part, path): self.score(part, path, vectors.get(part))
+                for part in pieces
+                for path in sentence.citations
+            }
+            if judge:
+                for path in sentence.citations:
+                    if not self.judge(sentence.text, path, judge):
+                        scores.update({(part, path): 0.0 for part in pieces})
+            if any(all(scores[part, p] < threshold for p in sentence.citations) for part in pieces):
+                self._unbacked_parts.add(id(sentence))
+            sentence.quoted = bool(sentence.citations) and all(
+                any(self.quotes(part, p) for p in sentence.citations) for part in pieces
+            )
             for path in sentence.citations:
-                sentence.support[path] = self.score(sentence.text, path, svec)
-                if judge and not self.judge(sentence.text, path, judge):
-                    sentence.support[path] = min(sentence.support[path], 0.0)
-                good = sentence.support[path] >= self.params.threshold
-                if self.quotes(sentence.text, path):
+                best = max(pieces, key=lambda part: scores[part, path])
+                sentence.support[path] = scores[best, path]
+                good = sentence.support[path] >= threshold
+                if self.quotes(best, path):
                     tally.quoted += 1
                     tally.quoted_found += good
                 else:
@@ -191,6 +219,9 @@ class SupportChecker:
         return precision, recall
 
     def is_backed(self, sentence: Sentence) -> bool:
+        """A supporting citation, and (for a sentence of several parts) one for every part."""
+        if id(sentence) in self._unbacked_parts:
+            return False
         return any(v >= self.params.threshold for v in sentence.support.values())
 
 

@@ -27,6 +27,9 @@ STOPWORDS = frozenset(
     ).split()
 )
 
+# Words about the notes themselves, not about the question's topic.
+META_WORDS = frozenset(("note", "notes", "vault", "corpus", "several", "converge", "converges"))
+
 
 def content_words(text: str) -> list[str]:
     """Lower-cased words of three letters or more that are not common function words.

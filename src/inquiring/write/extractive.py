@@ -1,61 +1,41 @@
 """The default writer: offline and deterministic, composed from the notes' own sentences.
 
-Each claim is a sentence taken from the cited note (its summary first), chosen for its
-relevance to the question; the connecting sentences only say how the notes relate and
-make no claim of their own.
+Each claim is a sentence quoted from the cited note, chosen for the question. The line opens
+with the sentence that answers most of the question, gathers the other notes' evidence by
+theme, says how it comes about and where it stops holding only when the sentences quoted
+there say so, and closes on a takeaway: the claim best echoed by the other notes, with the
+main limit the notes state. The writer's own words only say how the notes relate.
 """
 
 from __future__ import annotations
 
 from ..index import Index
-from ..plan import Outline, PlannedNote
-from ..words import content_words
-from . import ROLE_OF_NOTE, Draft, Sentence, clean, dek_for
+from ..plan import CLAIM_FLOOR, Claim, Outline, PlannedNote
+from ..words import content_words, vocabulary_key
+from . import Draft, Sentence, clean, dek_for
 
 CONNECTIVES = {
-    "converging": "Several notes converge on this from different directions.",
-    "mechanism": "On how this comes about, the notes point to mechanisms.",
+    "mechanism": "On how this comes about:",
+    "limit": "The notes also say where this stops holding.",
     "disagree": "Not every note agrees, and the disagreement is worth keeping in view.",
-    "failure": "The notes are also explicit about where this breaks down.",
-    "caveat": "Some notes qualify the picture.",
-    "takeaway": "A point a curious reader might not expect:",
 }
-PER_NOTE = {"frame": 2, "converging": 1, "mechanism": 1, "caveat": 1, "failure": 1, "takeaway": 1}
+TAKEAWAY = "The takeaway:"
+LIMIT = "the main limit:"
+ADDS = "another note adds:"
+NEAR_DUPLICATE = 0.7  # claims sharing this share of their words say the same thing
+PER_PARAGRAPH = 4
 
 
 def write_extractive(index: Index, outline: Outline) -> Draft:
     """Compose the line from the outline, never using the same sentence twice."""
     if not outline.notes:
         return _nothing(outline)
-    used: set[str] = set()
+    composer = _Composer(outline)
     paragraphs: list[list[Sentence]] = []
     if outline.coverage == "thin":
         paragraphs.append([_thin_opening(outline)])
-    frame = outline.frame
-    assert frame is not None
-    opening = _claims(frame, PER_NOTE["frame"], used)
-    converging = [s for n in outline.by_role("converging") for s in _claims(n, 1, used)]
-    if converging:
-        opening += [Sentence(CONNECTIVES["converging"], connective=True), *converging]
-    paragraphs.append(opening)
-    disputed = _disagreement_paragraph(outline, used)
-    for role in ("mechanism", "caveat", "failure"):
-        claims = [s for n in outline.by_role(role) for s in _claims(n, PER_NOTE[role], used)]
-        if claims:
-            paragraphs.append([Sentence(CONNECTIVES[role], connective=True), *claims])
-    if disputed:
-        paragraphs.append(disputed)
-    closing = _takeaway(outline, used)
-    if closing:
-        paragraphs.append(closing)
-    draft = Draft(
-        outline.question,
-        dek_for(outline.question, 0),
-        outline.coverage,
-        "extractive",
-        paragraphs,
-        [],
-    )
+    paragraphs += composer.compose()
+    draft = Draft(outline.question, "", outline.coverage, "extractive", paragraphs, [])
     cited = draft.cited()
     draft.dek = dek_for(outline.question, len(cited))
     rows = {n.doc.path: n.doc for n in outline.notes}
@@ -63,20 +43,159 @@ def write_extractive(index: Index, outline: Outline) -> Draft:
     return draft
 
 
-def _claims(note: PlannedNote, count: int, used: set[str], role: str = "") -> list[Sentence]:
-    """Up to `count` unused sentences of the note, in the role the note plays (or `role`)."""
-    role = role or ROLE_OF_NOTE[note.role]
-    out = []
-    for sentence in note.key_sentences:
-        text = clean(sentence)
-        key = text.lower()
-        if key in used or len(text.split()) < 6:
-            continue
-        used.add(key)
-        out.append(Sentence(text, [note.doc.path], role=role))
-        if len(out) == count:
-            break
-    return out
+class _Composer:
+    """Chooses the claims of one line and puts them in the order of an argument."""
+
+    def __init__(self, outline: Outline) -> None:
+        self.outline = outline
+        self.used: list[Sentence] = []  # the claims written so far, to merge repeats into
+        self.seen: set[str] = set()
+        self.reserved: list[Claim] = []  # the takeaway's claims, kept for the closing
+
+    def compose(self) -> list[list[Sentence]]:
+        frame = self.outline.frame
+        assert frame is not None
+        others = [n for n in self.outline.notes if n is not frame]
+        opening = self._frame(frame)
+        closing_claims = self._reserve_closing(others)
+        body: dict[str, list[tuple[int, Sentence]]] = {"evidence": [], "mechanism": [], "limit": []}
+        for note in others:
+            for sentence in self._take(note, 1):
+                body[sentence.role].append((note.theme, sentence))
+        paragraphs = [opening]
+        paragraphs += _by_theme(body["evidence"])
+        for role in ("mechanism", "limit"):
+            if body[role]:
+                lead = Sentence(CONNECTIVES[role], connective=True)
+                paragraphs.append([lead, *(s for _, s in body[role])])
+        disputed = self._disagreement()
+        if disputed:
+            paragraphs.append(disputed)
+        closing = self._closing(*closing_claims) if closing_claims else None
+        if closing:
+            paragraphs.append([closing])
+        return [p for p in paragraphs if p]
+
+    def _frame(self, note: PlannedNote) -> list[Sentence]:
+        """The note that answers most: its best sentence, and its next if that adds to the
+        answer, in the order the note gives them."""
+        first = note.claims[:1]
+        rest = [c for c in note.claims[1:3] if c.words - first[0].words or c.role != "evidence"]
+        chosen = sorted(first + rest[:1], key=lambda c: c.position)
+        return [s for c in chosen for s in self._quote(c, "frame")]
+
+    def _take(self, note: PlannedNote, count: int) -> list[Sentence]:
+        """Up to `count` of the note's best claims not yet in the line; a claim that says
+        what a claim already written says adds its note to that one's citations instead."""
+        out: list[Sentence] = []
+        for claim in note.claims:
+            if len(out) >= count or self._merged(claim):
+                break
+            out += self._quote(claim, claim.role)
+        return out
+
+    def _quote(self, claim: Claim, role: str) -> list[Sentence]:
+        texts = [clean(t) for t in (claim.before, claim.text) if t]
+        if any(t.lower() in self.seen or len(t.split()) < 6 for t in texts):
+            return []
+        out = []
+        for text in texts:
+            self.seen.add(text.lower())
+            out.append(Sentence(text, [claim.path], role=role))
+        self.used += out
+        return out
+
+    def _said(self, claim: Claim) -> bool:
+        return clean(claim.text).lower() in self.seen
+
+    def _merged(self, claim: Claim) -> bool:
+        """Whether the claim restates one already written: then that one cites both notes."""
+        words = _stems(claim.text)
+        for sentence in self.used:
+            if _overlap(words, _stems(sentence.text)) >= NEAR_DUPLICATE:
+                if claim.path not in sentence.citations:
+                    sentence.citations.append(claim.path)
+                return True
+        for reserved in self.reserved:
+            if _overlap(words, _stems(reserved.text)) >= NEAR_DUPLICATE:
+                return True
+        return False
+
+    def _reserve_closing(self, notes: list[PlannedNote]) -> tuple[Claim, Claim, str] | None:
+        """Set aside the takeaway's two claims before the body uses them: the claim the
+        other notes echo most, and the main limit (else the best claim of another note)."""
+        candidates = [c for n in notes for c in n.claims[:2] if not self._said(c) and not c.before]
+        if len(notes) < 2 or not candidates:
+            return None
+        stems = {id(c): _stems(c.text) for n in notes for c in n.claims[:3]}
+
+        def echo(claim: Claim) -> float:
+            """The mean share of the claim's words that each other note's claims repeat."""
+            own = stems[id(claim)]
+            shares = [
+                max(len(own & stems[id(c)]) / len(own) if own else 0.0 for c in n.claims[:3])
+                for n in notes
+                if n.doc.path != claim.path and n.claims
+            ]
+            return sum(shares) / len(shares) if shares else 0.0
+
+        best = max(candidates, key=lambda c: echo(c) + c.score)
+        second = [c for c in candidates if c.path != best.path and c.share >= CLAIM_FLOOR]
+        if not second:
+            return None
+        limits = [c for c in second if c.role == "limit"]
+        own = stems[id(best)]
+        partner = max(
+            limits or second,
+            key=lambda c: c.score + (len(own & stems[id(c)]) / len(own) if own else 0.0),
+        )
+        for claim in (best, partner):
+            self.seen.add(clean(claim.text).lower())
+        self.reserved = [best, partner]
+        return best, partner, LIMIT if limits else ADDS
+
+    def _closing(self, best: Claim, partner: Claim, lead: str) -> Sentence:
+        first = clean(best.text).rstrip(".!?")
+        text = f"{TAKEAWAY} {first}; {lead} {clean(partner.text)}"
+        return Sentence(text, [best.path, partner.path], role="takeaway")
+
+    def _disagreement(self) -> list[Sentence]:
+        out: list[Sentence] = []
+        for d in self.outline.disagreements[:2]:
+            evidence = clean(d.evidence)
+            other = next((c for c in d.second.claims if not self._said(c)), None)
+            if evidence.lower() in self.seen or other is None or other.before:
+                continue
+            quoted = self._quote(other, "disagreement")
+            if quoted:
+                self.seen.add(evidence.lower())
+                out += [Sentence(evidence, [d.first.doc.path], role="disagreement"), *quoted]
+        if out:
+            out.insert(0, Sentence(CONNECTIVES["disagree"], connective=True))
+        return out
+
+
+def _by_theme(claims: list[tuple[int, Sentence]]) -> list[list[Sentence]]:
+    """Evidence in paragraphs, one theme at a time; a sentence and the one it leans on
+    (both citing the same note) stay together."""
+    paragraphs: list[list[Sentence]] = []
+    theme = None
+    for t, sentence in sorted(claims, key=lambda pair: pair[0]):
+        together = paragraphs and paragraphs[-1][-1].citations == sentence.citations
+        full = paragraphs and len(paragraphs[-1]) >= PER_PARAGRAPH
+        if not together and (not paragraphs or full or (t != theme and len(paragraphs[-1]) > 1)):
+            paragraphs.append([])
+        paragraphs[-1].append(sentence)
+        theme = t
+    return paragraphs
+
+
+def _stems(text: str) -> set[str]:
+    return {vocabulary_key(w) for w in content_words(text)}
+
+
+def _overlap(a: set[str], b: set[str]) -> float:
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
 
 
 def _thin_opening(outline: Outline) -> Sentence:
@@ -91,28 +210,6 @@ def _thin_opening(outline: Outline) -> Sentence:
             f"question's {asked} key words)"
         )
     return Sentence(text + ", so what follows is partial.", connective=True)
-
-
-def _disagreement_paragraph(outline: Outline, used: set[str]) -> list[Sentence]:
-    out: list[Sentence] = []
-    for d in outline.disagreements[:2]:
-        evidence = clean(d.evidence)
-        if evidence.lower() in used:
-            continue
-        used.add(evidence.lower())
-        other = _claims(d.second, 1, used, "disagreement")
-        out += [Sentence(evidence, [d.first.doc.path], role="disagreement"), *other]
-    if out:
-        out.insert(0, Sentence(CONNECTIVES["disagree"], connective=True))
-    return out
-
-
-def _takeaway(outline: Outline, used: set[str]) -> list[Sentence]:
-    notes = outline.by_role("takeaway") or ([outline.frame] if outline.frame else [])
-    claims = [s for n in notes for s in _claims(n, 1, used, "takeaway")]
-    if not claims:
-        return []
-    return [Sentence(CONNECTIVES["takeaway"], connective=True), *claims]
 
 
 def _nothing(outline: Outline) -> Draft:
