@@ -65,7 +65,7 @@ NAMES_STUDY = re.compile(r"\bet al\b|\(\d{4}\)|\b(?:19|20)\d{2}\b")
 # Mid-sentence words that point back at something named before ("these regressions").
 POINTS_BACK = re.compile(
     r"\b(?:these|those|that is the case|th(?:is|at) case|(?:mentioned|described) (?:above|earlier)|"
-    r"as above|the previous|the above)\b",
+    r"as above|the previous|the above|(?:points|items|steps|list) below|the following)\b",
     re.IGNORECASE,
 )
 # A sentence that reports a result rather than only describing a set-up.
@@ -162,6 +162,8 @@ def plan(searcher: Searcher, result: SearchResult) -> Outline:
         return Outline(result.query, result.coverage, [], [], [], [], result.hits[:5])
     weights = question_weights(index, result.query)
     chosen = _choose(index, result.hits, weights)
+    if not chosen:  # found, but no note has a sentence that uses the question's words
+        return Outline(result.query, result.coverage, [], [], [], [], result.hits[:5])
     vectors = searcher.vectors().head_vectors([n.doc.id for n in chosen])
     similarity = vectors @ vectors.T
     _assign_themes(chosen, similarity)

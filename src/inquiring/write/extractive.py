@@ -24,6 +24,7 @@ LIMIT = "the main limit:"
 ADDS = "another note adds:"
 NEAR_DUPLICATE = 0.7  # claims sharing this share of their words say the same thing
 PER_PARAGRAPH = 4
+TAKEAWAY_WORDS = 8  # shorter sentences are too slight to conclude on
 
 
 def write_extractive(index: Index, outline: Outline) -> Draft:
@@ -124,7 +125,15 @@ class _Composer:
     def _reserve_closing(self, notes: list[PlannedNote]) -> tuple[Claim, Claim, str] | None:
         """Set aside the takeaway's two claims before the body uses them: the claim the
         other notes echo most, and the main limit (else the best claim of another note)."""
-        candidates = [c for n in notes for c in n.claims[:2] if not self._said(c) and not c.before]
+        candidates = [
+            c
+            for n in notes
+            for c in n.claims[:2]
+            if not self._said(c)
+            and not c.before
+            and len(c.text.split()) >= TAKEAWAY_WORDS
+            and not self._merged(c)
+        ]
         if len(notes) < 2 or not candidates:
             return None
         stems = {id(c): _stems(c.text) for n in notes for c in n.claims[:3]}
@@ -139,7 +148,10 @@ class _Composer:
             ]
             return sum(shares) / len(shares) if shares else 0.0
 
-        best = max(candidates, key=lambda c: echo(c) + c.score)
+        most = max(c.share for c in candidates)
+        best = max(
+            (c for c in candidates if c.share >= most / 2), key=lambda c: c.score + echo(c) / 2
+        )
         second = [c for c in candidates if c.path != best.path and c.share >= CLAIM_FLOOR]
         if not second:
             return None
@@ -213,8 +225,12 @@ def _thin_opening(outline: Outline) -> Sentence:
 
 
 def _nothing(outline: Outline) -> Draft:
-    message = (
-        "The vault has nothing on this question, so there is no line to write. "
-        "The nearest notes are listed below; adding notes on the topic would change that."
-    )
+    if outline.coverage == "none":
+        message = "The vault has nothing on this question, so there is no line to write. "
+    else:
+        message = (
+            "The notes found have no sentence that uses the question's words, so there is "
+            "no line to write. "
+        )
+    message += "The nearest notes are listed below; adding notes on the topic would change that."
     return Draft(outline.question, "", outline.coverage, "extractive", [], [], message)
