@@ -97,7 +97,7 @@ def test_json_gives_each_sentence_its_citations_role_and_support(line_json):
             roles.append(sentence["role"])
     first_claim = next(r for r in roles if r != "connective")
     assert first_claim == "frame" and roles[-1] == "takeaway"
-    assert {"evidence", "limit"} <= set(roles)
+    assert {"evidence", "takeaway"} <= set(roles)
     support = line_json["support"]
     claims = sum(len(s["citations"]) for p in line_json["paragraphs"] for s in p["sentences"])
     assert support["quoted"] == support["quoted_found"] == claims  # the notes' own words

@@ -20,7 +20,7 @@ from .search import Hit, Searcher, SearchResult
 from .text import WIKILINK, body_sentences, inline_text, sentences_of
 from .words import META_WORDS, content_words, vocabulary_key
 
-ROLES = ("frame", "converging", "mechanism", "caveat", "failure", "takeaway")
+ROLES = ("frame", "evidence", "mechanism", "limit")  # a note's role: that of its best sentence
 MAX_NOTES = 12
 NOTE_FLOOR = 0.35  # a note is used only while its fused score is this share of the best's
 CLAIM_FLOOR = 0.0  # a sentence is quoted only if it uses more than this share of the question
@@ -76,11 +76,6 @@ FINDING = re.compile(
     r"conclud(?:e|es|ed)|suggest(?:s|ed)?|helps?|helped|means?|leads? to|led to)\b|\d%",
     re.IGNORECASE,
 )
-# The note-level cues the LLM writer's prompt still uses to say what each note contributes.
-CUES = {
-    "failure": SENTENCE_CUES["limit"],
-    "mechanism": SENTENCE_CUES["mechanism"],
-}
 DISAGREE = re.compile(
     r"disagree|contradict|challeng|dispute|in tension|at odds|qualifies|cuts against|"
     r"pushes back|casts doubt|counter-?evidence|argues? against",
@@ -120,7 +115,7 @@ class PlannedNote:
     doc: DocRow
     relevance: float  # fused search score, scaled so the best note is 1
     cosine: float  # similarity of the question and the note
-    role: str = "converging"
+    role: str = "evidence"  # one of ROLES
     theme: int = 0
     claims: list[Claim] = field(default_factory=list)  # best first
 
@@ -150,9 +145,6 @@ class Outline:
     @property
     def frame(self) -> PlannedNote | None:
         return self.notes[0] if self.notes else None
-
-    def by_role(self, role: str) -> list[PlannedNote]:
-        return [n for n in self.notes if n.role == role]
 
 
 def plan(searcher: Searcher, result: SearchResult) -> Outline:
@@ -306,8 +298,7 @@ def _assign_roles(notes: list[PlannedNote], similarity: np.ndarray) -> None:
     notes[frame].role = "frame"
     for i, note in enumerate(notes):
         if i != frame:
-            role = note.claims[0].role if note.claims else "evidence"
-            note.role = {"limit": "caveat", "mechanism": "mechanism"}.get(role, "converging")
+            note.role = note.claims[0].role if note.claims else "evidence"
 
 
 def find_disagreements(index: Index, notes: list[PlannedNote]) -> list[Disagreement]:

@@ -18,15 +18,6 @@ SENTENCE_ROLES = (
     "takeaway",
     "connective",
 )
-# The planner's role of a note → the role of a sentence that quotes or cites it.
-ROLE_OF_NOTE = {
-    "frame": "frame",
-    "converging": "evidence",
-    "mechanism": "mechanism",
-    "caveat": "limit",
-    "failure": "limit",
-    "takeaway": "takeaway",
-}
 
 
 @dataclass

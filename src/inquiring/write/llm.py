@@ -25,7 +25,7 @@ from ..errors import Cancelled, InquiringError, ModelTimeout
 from ..index import Index
 from ..plan import Outline
 from ..text import HTML, plain_prose, split_sentences
-from . import ROLE_OF_NOTE, Draft, Sentence, clean, dek_for
+from . import Draft, Sentence, clean, dek_for
 from .extractive import write_extractive
 
 _MARKER = re.compile(r"\s*\[(\d+)\]")
@@ -131,7 +131,7 @@ def _assign_roles(paragraphs: list[list[Sentence]], outline: Outline) -> None:
     A sentence citing both sides of a disagreement states it; a cited sentence in the last
     of several paragraphs is the takeaway; otherwise it plays its first note's planned role.
     """
-    roles = {n.doc.path: ROLE_OF_NOTE[n.role] for n in outline.notes}
+    roles = {n.doc.path: n.role for n in outline.notes}
     pairs = [{d.first.doc.path, d.second.doc.path} for d in outline.disagreements]
     for number, paragraph in enumerate(paragraphs, start=1):
         for sentence in paragraph:
