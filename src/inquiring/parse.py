@@ -463,7 +463,7 @@ def _overlap(a: set[str], b: set[str]) -> float:
 def _is_metadata(line: str) -> bool:
     """A date or a line about the paper rather than of it ("Authors: …", "Year: 2020")."""
     line = line.strip(" _*")
-    return bool(_DATE_LINE.match(line) or _METADATA_LINE.match(line.rstrip(".")))
+    return bool(_DATE_LINE.match(line) or _METADATA_LINE.match(line))
 
 
 def _cut(text: str, limit: int) -> str:

@@ -142,8 +142,8 @@ def language(text: str) -> str:
 
     The script with the most letters wins (a Chinese character counting as a few), so an
     English sentence with a gloss in Chinese ("… appearing smaller (近大远小).") is still
-    English. Among Latin-script texts, function
-    words decide: English unless those of other languages outnumber its English ones.
+    English. Among Latin-script texts, function words decide: English unless those of other
+    languages outnumber its English ones.
     """
     if text.isascii():
         script = "LATIN" if any(c.isalpha() for c in text) else ""
