@@ -149,6 +149,8 @@ def test_a_metadata_line_is_never_the_summary():
     ):
         doc = parse_document(f"{line}\n\nDIFFPOOL learns a soft assignment of nodes.\n", "a.md")
         assert doc.summary == "DIFFPOOL learns a soft assignment of nodes.", line
+    # A sentence that opens with one of those words is prose.
+    assert parse_document("Code is data.\n\n* A list.\n", "lisp.md").summary == "Code is data."
 
 
 def test_malformed_yaml_is_reported_with_its_line_and_the_body_still_read():
