@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -85,6 +87,70 @@ def test_summary_is_the_notes_summary_section():
     assert parse_document(text, "foliated.md").summary == (
         "The term representation denotes a mechanism for describing and realizing abstract objects."
     )
+
+
+# papers-i-read: 2018-08-16-Hierarchical Graph Representation Learning with Differentiable
+# Pooling.md (MIT), its opening and key idea: the first bullet is background, the second the
+# paper's point.
+DIFFPOOL = """## Introduction
+
+* Most existing GNN (Graph Neural Network) methods are inherently flat and are unable to \
+process the information in a hierarchical manner.
+
+* The paper proposes a differentiable graph pooling operation, DIFFPOOL, that can generate \
+hierarchical graph representations and can be easily plugged into many GNN architectures.
+
+* [Link to the paper](https://arxiv.org/abs/1806.08804)
+
+## Key Idea
+
+* CNNs have spatial pooling operation that allows for deep CNN architectures to operate on \
+coarse graph representations of input images.
+
+* This notion cannot be applied as-is to graphs as they do not have a natural notion of \
+spatial locality like images do.
+
+* DIFFPOOL attempts to resolve this problem by learning a differentiable soft-assignment at \
+each layer which is equivalent to pooling the cluster of nodes to obtain a sparse \
+representation.
+"""
+
+
+def test_a_note_that_opens_with_a_list_is_summed_up_by_its_central_sentences():
+    doc = parse_document(
+        "---\ntitle: Hierarchical Graph Representation Learning with Differentiable Pooling\n"
+        "---\n" + DIFFPOOL,
+        "diffpool.md",
+    )
+    assert doc.summary == (
+        "Most existing GNN (Graph Neural Network) methods are inherently flat and are unable "
+        "to process the information in a hierarchical manner. The paper proposes a "
+        "differentiable graph pooling operation, DIFFPOOL, that can generate hierarchical graph "
+        "representations and can be easily plugged into many GNN architectures."
+    )
+    # A note whose first paragraph is prose keeps it (econ-zettel: Rational Self Interest.md).
+    prose = "Whatever you think is best for you, you should do it.\n\n" + DIFFPOOL
+    assert parse_document(prose, "Rational Self Interest.md").summary == (
+        "Whatever you think is best for you, you should do it."
+    )
+
+
+def test_a_metadata_line_is_never_the_summary():
+    aurora = (Path(__file__).parent.parent / "examples/systems-reading-notes/aurora.md").read_text()
+    assert parse_document(aurora, "aurora.md").summary.startswith(
+        "Thesis: in the cloud the bottleneck is network I/O, not CPU or disk."
+    )
+    for line in (
+        "Authors: Ying, You, Morris, Ren, Hamilton, Leskovec",
+        "Paper: [link](x.pdf)",
+        "Year: 2018",
+        "**Tags**: graphs, pooling",
+        "Conference NeurIPS 2018",
+    ):
+        doc = parse_document(f"{line}\n\nDIFFPOOL learns a soft assignment of nodes.\n", "a.md")
+        assert doc.summary == "DIFFPOOL learns a soft assignment of nodes.", line
+    # A sentence that opens with one of those words is prose.
+    assert parse_document("Code is data.\n\n* A list.\n", "lisp.md").summary == "Code is data."
 
 
 def test_malformed_yaml_is_reported_with_its_line_and_the_body_still_read():

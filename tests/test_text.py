@@ -165,3 +165,16 @@ def test_a_disagreement_is_quoted_whole_not_cut_inside_its_link(write_vault, ope
         "For practitioners it argues against teaching new facts by supervised finetuning; "
         "Ovadia et al. (2023) reach a similar conclusion comparing finetuning with retrieval."
     ]
+
+
+def test_a_lead_in_or_a_piece_of_a_longer_sentence_is_no_sentence() -> None:
+    # papers-i-read: 2019-04-04-Large Memory Layers with Product Keys.md and
+    # 2020-12-07-CAP twelve years later - How the rules have changed.md
+    text = (
+        "* The paper proposes a structured key-value memory layer that:\n\n"
+        "    * Can scale to a very large size (and capacity).\n\n"
+        "* The CAP theorem states that any system sharing data over the network can only "
+        "have at most two (out of three) desirable properties:\n"
+        "    * Consistency (C), i.e., a single, up-to-date copy of the data;\n"
+    )
+    assert sentences_of(text) == ["Can scale to a very large size (and capacity)."]

@@ -42,7 +42,7 @@ from .words import fts_query, other_spellings, vocabulary_key
 if TYPE_CHECKING:
     from .embed import Embedder
 
-SCHEMA_VERSION = 8  # also bumped when parsing changes what is stored, so every file is read again
+SCHEMA_VERSION = 9  # also bumped when parsing changes what is stored, so every file is read again
 BM25_WEIGHTS = (10.0, 4.0, 4.0, 1.0)  # title, dek, summary, body
 MATCH_BUDGET = 10_000  # documents matched per query, at most, once there is a choice
 SCAN_VOCABULARY_FROM = 20_000  # documents; below this, words are looked up one by one

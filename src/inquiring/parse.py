@@ -7,12 +7,14 @@ line it is on rather than raised, so one broken note never stops a vault from in
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from .text import MDLINK, WIKILINK, plain
+from .text import LEANS_BACK, MDLINK, WIKILINK, plain, sentences_of
+from .words import content_words, vocabulary_key
 
 LIST_FIELDS = ("categories", "hubs", "sources", "aliases", "tags")
 TEXT_FIELDS = ("title", "dek", "summary", "collection", "id", "type", "question", "description")
@@ -33,7 +35,31 @@ _DATE_LINE = re.compile(
     r"\d{4}[-/.]\d{1,2}(?:[-/.]\d{1,2})?|(?:date|created|updated|modified)\s*:.*)$",
     re.I,
 )
+# A line that only describes the paper ("Authors: …", "Paper: link", "Year: 2020", "Tags: …",
+# "Conference ICLR 2019") says nothing of what it found: a label and a colon, or a label and a
+# few words with no full stop.
+_METADATA_LABEL = (
+    r"(?:authors?|paper|year|tags?|keywords|conference|venue|journal|published|publication|"
+    r"links?|code|url|pdf|arxiv|doi|source|citation|status)"
+)
+_METADATA_LINE = re.compile(
+    rf"^{_METADATA_LABEL}\s*:.*$|^{_METADATA_LABEL}(?:\s+[^\s.!?]+){{0,5}}$", re.I
+)
+# Without a written summary, a note opening with a list is summed up by its most central
+# sentences: these many, chosen among its first CENTRAL_CANDIDATES sentences of 8 to 60 words,
+# when it has at least MIN_CANDIDATES (a list of short items is better shown as it is).
+SUMMARY_SENTENCES = 2
+CENTRAL_CANDIDATES = 60
+MIN_CANDIDATES = 3
+# How much being early in the note counts (first sentence 1, falling to 0 at the
+# POSITION_SPAN-th) beside the mean word overlap with the other sentences and the overlap with
+# the title (each 0 to 1). Notes state their point near the top; these values were judged by
+# reading the choices on papers-i-read and systems-reading-notes, where a weaker pull picked
+# short method details full of the note's common words over the paper's claim.
+POSITION_WEIGHT = 1.0
+POSITION_SPAN = 10
 URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
+_LIST_ITEM = re.compile(r"^(?:[-*+]|\d{1,3}[.)])\s")
 
 
 @dataclass(frozen=True)
@@ -97,7 +123,7 @@ def parse_document(text: str, path: str) -> ParsedDocument:
     else:
         title, title_source = stem, "file name"
     dek = meta.get("dek") or meta.get("description", "")
-    summary = meta.get("summary") or dek or _written_summary(lines, masked)
+    summary = meta.get("summary") or dek or _written_summary(lines, masked, title)
     return ParsedDocument(
         meta=meta,
         body=body,
@@ -362,8 +388,11 @@ def wikilink_parts(inner: str, in_table: bool = False) -> tuple[str, str, str]:
     return target.strip(), fragment.strip(), shown.strip()
 
 
-def _written_summary(lines: list[str], masked: list[str | None], limit: int = 600) -> str:
-    """The note's own summary line or section if it has one, else its first paragraph."""
+def _written_summary(
+    lines: list[str], masked: list[str | None], title: str, limit: int = 600
+) -> str:
+    """The note's own summary line or section if it has one; else its opening paragraph if
+    that is prose; else (a note that opens with a list) its most central sentences."""
     for i, (raw, line) in enumerate(zip(lines[:SUMMARY_LINES], masked, strict=False)):
         if line is None:
             continue
@@ -371,10 +400,70 @@ def _written_summary(lines: list[str], masked: list[str | None], limit: int = 60
         if found:
             return _cut(plain(found.group(1)), limit)
         if _SUMMARY_HEADING.match(raw):
-            section = _first_paragraph(lines[i + 1 :], masked[i + 1 :], limit)
+            section, _ = _first_paragraph(lines[i + 1 :], masked[i + 1 :], limit)
             if section:
                 return section
-    return _first_paragraph(lines, masked, limit)
+    opening, listed = _first_paragraph(lines, masked, limit)
+    if opening and not listed and (opening[-1] in ".!?" or len(opening.split()) >= 6):
+        return opening
+    sections = _section_texts(lines[:SUMMARY_LINES], masked)
+    return _central_sentences(sections, title, limit) or opening
+
+
+def _section_texts(lines: list[str], masked: list[str | None]) -> list[str]:
+    """The text under each heading (and before the first), as Markdown."""
+    sections: list[list[str]] = [[]]
+    for raw, line in zip(lines, masked, strict=False):
+        if line is not None and _HEADING.match(line):
+            sections.append([])
+        sections[-1].append(raw)
+    return ["\n".join(section) for section in sections]
+
+
+def _central_sentences(sections: list[str], title: str, limit: int) -> str:
+    """The note's most central sentence and, from the same section, the next most central
+    one, in note order, cut at `limit` characters.
+
+    A sentence is scored as in Edmundson's extracts: its mean word overlap (cosine of stemmed
+    content words) with the note's other sentences, plus its overlap with the title, plus how
+    early it comes. Metadata lines, and sentences that lean on the one before ("It also …"),
+    are never chosen. Words, not embeddings: parsing a vault must stay fast.
+    """
+    placed: list[tuple[int, str]] = []
+    for n, text in enumerate(sections):
+        placed += [(n, s) for s in sentences_of(text)]
+        if len(placed) >= CENTRAL_CANDIDATES:
+            break
+    placed = placed[:CENTRAL_CANDIDATES]
+    words = [{vocabulary_key(w) for w in content_words(s)} for _, s in placed]
+    title_words = {vocabulary_key(w) for w in content_words(title)}
+    scores: dict[int, float] = {}
+    for i, (_, sentence) in enumerate(placed):
+        if LEANS_BACK.match(sentence) or _is_metadata(sentence):
+            continue
+        if not 8 <= len(sentence.split()) <= 60:
+            continue
+        others = [_overlap(words[i], w) for j, w in enumerate(words) if j != i]
+        centrality = sum(others) / len(others) if others else 0.0
+        place = max(0.0, 1 - i / POSITION_SPAN)
+        scores[i] = centrality + _overlap(words[i], title_words) + POSITION_WEIGHT * place
+    if len(scores) < MIN_CANDIDATES:
+        return ""
+    ranked = sorted(scores, key=lambda i: -scores[i])
+    best = ranked[0]
+    chosen = [best, *[i for i in ranked[1:] if placed[i][0] == placed[best][0]]]
+    return _cut(" ".join(placed[i][1] for i in sorted(chosen[:SUMMARY_SENTENCES])), limit)
+
+
+def _overlap(a: set[str], b: set[str]) -> float:
+    """Cosine similarity of two sets of words."""
+    return len(a & b) / math.sqrt(len(a) * len(b)) if a and b else 0.0
+
+
+def _is_metadata(line: str) -> bool:
+    """A date or a line about the paper rather than of it ("Authors: …", "Year: 2020")."""
+    line = line.strip(" _*")
+    return bool(_DATE_LINE.match(line) or _METADATA_LINE.match(line))
 
 
 def _cut(text: str, limit: int) -> str:
@@ -383,14 +472,17 @@ def _cut(text: str, limit: int) -> str:
     return text[:limit].rsplit(" ", 1)[0] + "…"
 
 
-def _first_paragraph(lines: list[str], masked: list[str | None], limit: int = 600) -> str:
-    """The body's first prose paragraph, as plain text, cut at `limit` characters.
+def _first_paragraph(
+    lines: list[str], masked: list[str | None], limit: int = 600
+) -> tuple[str, bool]:
+    """(The body's first paragraph as plain text cut at `limit` characters, whether it is a
+    list item). Date and metadata lines before it are skipped.
 
     Reading stops well past the limit, so a note that is one huge paragraph (a pasted log)
     costs no more than a short one.
     """
     block: list[str] = []
-    enough, read = 16 * limit, 0
+    enough, read, listed, skipping = 16 * limit, 0, False, False
     for raw, line in zip(lines, masked, strict=True):
         if read > enough:
             break
@@ -402,11 +494,17 @@ def _first_paragraph(lines: list[str], masked: list[str | None], limit: int = 60
             and not stripped.startswith(("|", "<", "![", "---", "***", "[//]:"))
             and not re.match(r"^\[[^\]]+\]:\s", stripped)
         )
-        if prose and not block and _DATE_LINE.match(plain(stripped).strip(" _*")):
-            continue  # a date line before the first paragraph is not its summary
+        if prose and not block and (skipping or _is_metadata(plain(stripped))):
+            # A date line is skipped; so is a paragraph that opens with metadata (the lines
+            # after "Paper: …" are more references).
+            skipping = skipping or not _DATE_LINE.match(plain(stripped).strip(" _*"))
+            continue
+        skipping = skipping and bool(prose)
+        if prose and not block:
+            listed = bool(_LIST_ITEM.match(stripped))
         if prose:
             block.append(stripped.lstrip(">-*+ ").strip())
             read += len(block[-1]) + 1
         elif block:
             break
-    return _cut(plain(" ".join(block)[:enough]), limit)
+    return _cut(plain(" ".join(block)[:enough]), limit), listed

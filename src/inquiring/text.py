@@ -39,6 +39,15 @@ ABBREVIATIONS = frozenset(
 )
 NUMBERED = frozenset("fig figs eq eqs sec secs no nos tab ref refs ch vol pp p".split())
 _INITIALS = re.compile(r"(?:^|[\s(])(?:[A-Z]\.)+$")
+# A sentence that opens by leaning on the one before it ("It also …", "In contrast, …");
+# "This paper …" names what the note is about.
+LEANS_BACK = re.compile(
+    r"^(?:this(?! (?:\w+ )?(?:paper|work|article|study|note|post|page)\b)|"
+    r"that|these|those|it|its|they|their|them|such|both|here|also|however|thus|"
+    r"hence|instead|moreover|furthermore|similarly|likewise|then|but|and|so|in contrast|"
+    r"on the other hand|for (?:example|instance))\b",
+    re.IGNORECASE,
+)
 _QUOTED = re.compile(r"\"[^\"\n]{1,200}\"|“[^”\n]{1,200}”")
 
 
@@ -236,6 +245,8 @@ def sentences_of(markdown: str) -> list[str]:
         parts = split_sentences(inline_text(block))
         for i, sentence in enumerate(parts):
             last = i == len(parts) - 1
+            if sentence[-1] in ":;,":
+                continue  # a lead-in ("… has three parts:") or one piece of a longer sentence
             if sentence[-1] not in _END and not sentence.endswith(('"', "”", ")")):
                 if not (last and is_item and len(sentence.split()) >= MIN_ITEM_WORDS):
                     continue

@@ -90,3 +90,84 @@ _SPELLINGS = [
 def other_spellings(word: str) -> list[str]:
     """The word as the other main English spelling would write it (may be none)."""
     return [v for pattern, repl in _SPELLINGS if (v := pattern.sub(repl, word)) != word]
+
+
+# Function words of other languages written in the Latin script (French, German, Spanish,
+# Italian, Portuguese, Dutch) that are no English words, nor parts of English writing
+# ("et al.", "per cent", "non-linear", "von Neumann", "x and y"). Telling these languages
+# apart is not needed: a sentence only has to be known for English or not.
+FOREIGN_FUNCTION_WORDS = frozenset(
+    (
+        "de la le les des du une un est dans pour avec sur pas qui cette sont être au aux ne "
+        "nous vous ils elle ont mais leur qu ou vos votre même ces sa ses peut pouvez très "
+        "tout tous toutes aussi plusieurs "
+        "der die das den und ist nicht ein eine einen einem einer mit zu dem auf für sich auch "
+        "wird werden sind wir ich oder aber wie bei nach zur zum im vom du dein deine deinen "
+        "deiner über unsere unseren kannst kann dann wenn eines dieser diese dieses "
+        "el los las del que es en por para una su lo como más pero sus ya este sí esta se con "
+        "entre cuando muy sobre también desde hacia tu tus otra otros puedes cómo qué "
+        "nuestra nuestro "
+        "il di che della dei delle nel nella sono è anche più questo questa gli degli alla "
+        "dalla dal sul ma tra fra puoi vuoi tuo tua tuoi suo nostra nostro oltre ogni può "
+        "essere viene "
+        "não os das dos da em um na mais mas ao ele são também uma pode seu seus suas pelo "
+        "pela nos nas às já muito foi "
+        "het een voor maar ook naar zijn niet dat wordt kun je te bij om aan uit deze hun "
+        "hebben heeft worden jouw onze"
+    ).split()
+)
+# English function words that are function words of those languages too ("a", "in", "no",
+# "do"…), so they count for neither.
+SHARED_FUNCTION_WORDS = frozenset("a also am an as do i in is me no on over so was".split())
+# A Latin-script text is taken for another language than English when its foreign function
+# words outnumber its English ones and are at least this many. Words in capitals are left
+# out: "IL", "NE" and "MIT" are names, not function words.
+MIN_FOREIGN_WORDS = 2
+# A Chinese or Japanese character, or a Korean syllable, says about as much as a word, which
+# takes several Latin letters: counted this many times in telling which script a text is in.
+DENSE_SCRIPT_WEIGHT = 4
+DENSE_SCRIPTS = ("CJK", "HANGUL")
+
+
+@lru_cache(maxsize=4096)
+def _script(char: str) -> str:
+    """The writing system of a letter, by its Unicode name ("LATIN", "CYRILLIC", "CJK", …);
+    Japanese kana go with Chinese characters, as the two are written together."""
+    name = unicodedata.name(char, "")
+    script = name.split(" ", 1)[0]
+    return "CJK" if script in ("HIRAGANA", "KATAKANA", "CJK") else script
+
+
+def language(text: str) -> str:
+    """The language a text is written in, as far as telling it apart from another matters:
+    "en" for English, "latin" for another language in the Latin script, or the name of
+    another script ("CYRILLIC", "CJK", "HANGUL", …); "" when it cannot be told.
+
+    The script with the most letters wins (a Chinese character counting as a few), so an
+    English sentence with a gloss in Chinese ("… appearing smaller (近大远小).") is still
+    English. Among Latin-script texts, function words decide: English unless those of other
+    languages outnumber its English ones.
+    """
+    if text.isascii():
+        script = "LATIN" if any(c.isalpha() for c in text) else ""
+    else:
+        counts: dict[str, int] = {}
+        for char in text:
+            if char.isalpha():
+                script = _script(char)
+                weight = DENSE_SCRIPT_WEIGHT if script in DENSE_SCRIPTS else 1
+                counts[script] = counts.get(script, 0) + weight
+        script = max(counts, key=lambda s: counts[s]) if counts else ""
+    if script != "LATIN":
+        return script
+    words = [w.lower() for w in re.findall(r"\w+", text) if not (len(w) > 1 and w.isupper())]
+    english = sum(w in STOPWORDS and w not in SHARED_FUNCTION_WORDS for w in words)
+    foreign = sum(w in FOREIGN_FUNCTION_WORDS for w in words)
+    return "latin" if foreign >= MIN_FOREIGN_WORDS and foreign > english else "en"
+
+
+def same_language(sentence: str, question: str) -> bool:
+    """Whether a sentence is written in the question's language, so it may be quoted in the
+    question's answer. A text whose language cannot be told (no letters) passes."""
+    mine, theirs = language(sentence), language(question)
+    return not mine or not theirs or mine == theirs
