@@ -51,7 +51,7 @@ def test_roles_come_from_whole_words_not_substrings():
 def test_a_sentence_that_leans_back_comes_with_its_antecedent_or_not_at_all(searcher):
     index = searcher.index
     question = "Where does the superficial alignment hypothesis come from?"
-    claims = claims_of(index, index.document(LIMA), question_weights(index, question))
+    claims = claims_of(index, index.document(LIMA), question, question_weights(index, question))
     propose = next(c for c in claims if c.text.startswith("From this the authors propose"))
     assert propose.before.startswith("A few dozen multi-turn dialogues were enough")
     assert all(c.before or not c.text.lower().startswith(("this", "they", "it ")) for c in claims)
@@ -115,3 +115,29 @@ def test_a_compound_sentence_is_backed_only_if_every_part_is(searcher):
     checker.check(draft, drop=True)
     kept = [s for p in draft.paragraphs for s in p]
     assert kept == [honest] and honest.quoted and set(honest.citations) == {EFT, LIMA}
+
+
+def test_a_sentence_in_another_language_is_not_quoted(write_vault):
+    """Paper notes that gloss a passage in Chinese (Learning-Deep-Learning, mvcnn.md): the
+    gloss names the question's term, yet the answer quotes only the English sentence."""
+    gloss = "马氏距离 Mahalanobis 有很多优点，马氏距离不受量纲的影响。"  # noqa: RUF001
+    root = write_vault(
+        {
+            "mahalanobis.md": "# Why use the Mahalanobis distance?\n\n"
+            "The Mahalanobis distance is dimensionless and accounts for the correlation "
+            f"between variables. {gloss}\n\n"
+            "La distance de Mahalanobis est sans dimension et tient compte des corrélations.\n",
+            "cosine.md": "# When is cosine similarity enough?\n\n"
+            "Cosine similarity ignores vector length, which suits embeddings of any scale.\n",
+        }
+    )
+    with Index(Vault(root)) as index:
+        index.update(embedder=get_embedder())
+        question = "Why is the Mahalanobis distance dimensionless?"
+        doc = index.document("mahalanobis.md")
+        texts = [c.text for c in claims_of(index, doc, question, question_weights(index, question))]
+        line = ask(Searcher(index, get_embedder()), question, save=False, new=True).draft
+    assert any(t.startswith("The Mahalanobis distance is dimensionless") for t in texts)
+    assert not any("马氏距离" in t or "sans dimension" in t for t in texts)
+    quoted = " ".join(s.text for p in line.paragraphs for s in p)
+    assert "dimensionless" in quoted and "马氏距离" not in quoted

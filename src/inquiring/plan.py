@@ -18,7 +18,7 @@ from .index import DocRow, Index
 from .parse import wikilink_parts
 from .search import Hit, Searcher, SearchResult
 from .text import WIKILINK, body_sentences, inline_text, sentences_of
-from .words import META_WORDS, content_words, vocabulary_key
+from .words import META_WORDS, content_words, same_language, vocabulary_key
 
 ROLES = ("frame", "evidence", "mechanism", "limit")  # a note's role: that of its best sentence
 MAX_NOTES = 12
@@ -153,7 +153,7 @@ def plan(searcher: Searcher, result: SearchResult) -> Outline:
     if result.coverage == "none" or not result.hits:
         return Outline(result.query, result.coverage, [], [], [], [], result.hits[:5])
     weights = question_weights(index, result.query)
-    chosen = _choose(index, result.hits, weights)
+    chosen = _choose(index, result.hits, result.query, weights)
     if not chosen:  # found, but no note has a sentence that uses the question's words
         return Outline(result.query, result.coverage, [], [], [], [], result.hits[:5])
     vectors = searcher.vectors().head_vectors([n.doc.id for n in chosen])
@@ -189,7 +189,9 @@ def question_weights(index: Index, question: str) -> dict[str, float]:
     return {w: max(r, 0.1) for w, r in weights.items()}
 
 
-def _choose(index: Index, hits: list[Hit], weights: dict[str, float]) -> list[PlannedNote]:
+def _choose(
+    index: Index, hits: list[Hit], question: str, weights: dict[str, float]
+) -> list[PlannedNote]:
     """The hits worth citing: relevant by the search (the floor is a share of the best
     note's score), and holding a sentence that uses the question's words. Notes below
     either floor are left out rather than filling a cap."""
@@ -199,7 +201,7 @@ def _choose(index: Index, hits: list[Hit], weights: dict[str, float]) -> list[Pl
         note = PlannedNote(hit.doc, hit.score / top, hit.semantic or 0.0)
         if rank and note.relevance < NOTE_FLOOR:
             continue
-        claims = claims_of(index, hit.doc, weights)
+        claims = claims_of(index, hit.doc, question, weights)
         # A sentence that uses none of the question's words is no evidence for it.
         note.claims = [c for c in claims if c.share > CLAIM_FLOOR] or (claims if not rank else [])
         if note.claims:
@@ -226,12 +228,13 @@ def standalone(sentence: str) -> bool:
     return not refers_back(sentence)
 
 
-def claims_of(index: Index, doc: DocRow, weights: dict[str, float]) -> list[Claim]:
+def claims_of(index: Index, doc: DocRow, question: str, weights: dict[str, float]) -> list[Claim]:
     """The note's quotable sentences, best first, each scored for the question.
 
     A sentence that leans on the one before it comes with that sentence (its antecedent),
     or not at all. Summary sentences state the note's finding and get a head start; body
-    sentences compete on the question's words alone, and only the best few are kept.
+    sentences compete on the question's words alone, and only the best few are kept. A
+    sentence in another language than the question's is never quoted in its answer.
     """
     total = sum(weights.values()) or 1.0
     out: list[Claim] = []
@@ -239,8 +242,10 @@ def claims_of(index: Index, doc: DocRow, weights: dict[str, float]) -> list[Clai
         sentences = sentences_of(text)
         found = []
         for i, sentence in enumerate(sentences):
-            if METADATA.match(sentence) or (
-                not from_summary and not 6 <= len(sentence.split()) <= 45
+            if (
+                METADATA.match(sentence)
+                or not same_language(sentence, question)
+                or (not from_summary and not 6 <= len(sentence.split()) <= 45)
             ):
                 continue
             before = ""

@@ -31,7 +31,11 @@ _HIGHLIGHT = re.compile(r"==(\S(?:[^=]*\S)?)==")
 _TAG = re.compile(r"(?<![\w&#])#(?=[A-Za-z])")
 # A possible sentence end: stop marks, any closing quotes or brackets, then a space before
 # something that can start a sentence.
-_BOUNDARY = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*\s+(?=[A-Z0-9\"'\u201c\u2018(\[])")
+# (CJK text ends sentences with its own stops, and starts them without capitals.)
+_BOUNDARY = re.compile(
+    r"[.!?]+[\"'\u201d\u2019)\]]*\s+(?=[A-Z0-9\"'\u201c\u2018(\[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af])"
+    r"|[\u3002\uff01\uff1f]+\s*"
+)
 # Words whose full stop marks a shortening, not the end of a sentence (compared lower case);
 # the numbered ones ("Fig. 3", "Eq. (2)") only when a number follows: "no." can end one.
 ABBREVIATIONS = frozenset(
@@ -143,7 +147,7 @@ _COMMENT = re.compile(r"<!--.*?-->|%%.*?%%", re.DOTALL)
 _MATH_BLOCK = re.compile(r"\$\$.*?\$\$", re.DOTALL)
 _MATH = re.compile(r"(?<![\\$])\$(?=\S)([^$\n]+?)(?<=\S)\$(?!\d)")
 _SIMPLE_MATH = re.compile(r"[\w\s+\-*/=<>().,']+")
-_END = ".!?"
+_END = ".!?\u3002\uff01\uff1f"
 # The note-taker speaking for themselves ("I think", "my guess"): an opinion, not a finding.
 _FIRST_PERSON = re.compile(
     r"\bI(?:'m|'ve|'d| (?:think|feel|believe|guess|suspect|wonder|am|was|would|found|like|"
