@@ -16,6 +16,7 @@ from inquiring.search import Searcher
 from inquiring.vault import Vault
 from inquiring.verify import SupportChecker
 from inquiring.write import Draft, Sentence
+from inquiring.write.extractive import ONE_NOTE
 
 ROOT = Path(__file__).resolve().parents[1]
 SYSTEMS = ROOT / "examples" / "systems-reading-notes"
@@ -141,3 +142,6 @@ def test_a_sentence_in_another_language_is_not_quoted(write_vault):
     assert not any("马氏距离" in t or "sans dimension" in t for t in texts)
     quoted = " ".join(s.text for p in line.paragraphs for s in p)
     assert "dimensionless" in quoted and "马氏距离" not in quoted
+    # The other note uses none of the question's words: the line rests on one note, and says so.
+    assert line.cited() == ["mahalanobis.md"]
+    assert line.paragraphs[-1][-1].text == ONE_NOTE

@@ -787,7 +787,7 @@ def _lines_summary(summary: list) -> Table:
     names = {
         "missing_antecedent": "missing antecedent (share of claims)",
         "residue": "Markdown residue or glued heading (share of sentences)",
-        "takeaway": "lines closing on a takeaway",
+        "takeaway": "lines from 2+ notes closing on a takeaway",
         "repeated": "claims repeated across lines",
         "gold_cited": "gold notes cited",
         "absent_handled": "uncovered questions handled",

@@ -211,6 +211,7 @@ class LineRow:
     repeated: int = 0  # claims whose text also stands in another line of the set
     absent_handled: float = math.nan  # absent questions: 1 if handled (see absent_handled)
     texts: list[str] = field(default_factory=list, repr=False)  # the claims, for `repeated`
+    notes: int = 0  # notes the line cites
 
 
 def measure_line(index: Index, q: Question, draft: Draft, precision: float) -> LineRow:
@@ -241,6 +242,7 @@ def measure_line(index: Index, q: Question, draft: Draft, precision: float) -> L
         0,
         float(absent_handled(q.question, draft)) if q.kind == "absent" else math.nan,
         claims,
+        len(cited),
     )
 
 
@@ -279,7 +281,7 @@ class LineSummary:
     lines: int
     missing_antecedent: float  # share of claims
     residue: float  # share of sentences
-    takeaway: float  # share of lines written
+    takeaway: float  # share of the lines written that cite two notes or more
     repeated: float  # share of claims
     gold_cited: float  # mean over answerable questions
     absent_handled: float  # share of absent questions
@@ -301,6 +303,7 @@ def summarise_lines(rows: list[LineRow]) -> list[LineSummary]:
     for half in HALVES:
         mine = [r for r in rows if half in (r.half, "all")]
         written = [r for r in mine if r.essay]
+        across = [r for r in written if r.notes >= 2]  # a one-note line has nothing to join
         claims = sum(r.claims for r in written)
         sentences = sum(r.sentences for r in written)
         out.append(
@@ -310,7 +313,7 @@ def summarise_lines(rows: list[LineRow]) -> list[LineSummary]:
                 len(written),
                 _share(sum(r.missing_antecedent for r in written), claims),
                 _share(sum(r.residue for r in written), sentences),
-                _share(sum(r.takeaway for r in written), len(written)),
+                _share(sum(r.takeaway for r in across), len(across)),
                 _share(sum(r.repeated for r in written), claims),
                 mean([r.gold_cited for r in mine]),
                 mean([r.absent_handled for r in mine]),

@@ -22,6 +22,10 @@ CONNECTIVES = {
 TAKEAWAY = "The takeaway:"
 LIMIT = "the main limit:"
 ADDS = "another note adds:"
+ONE_NOTE = (
+    "All of this comes from a single note: no other note found bears on the question, "
+    "so nothing here is corroborated by a second source."
+)
 NEAR_DUPLICATE = 0.7  # claims sharing this share of their words say the same thing
 PER_PARAGRAPH = 4
 TAKEAWAY_WORDS = 8  # shorter sentences are too slight to conclude on
@@ -72,9 +76,10 @@ class _Composer:
         disputed = self._disagreement()
         if disputed:
             paragraphs.append(disputed)
-        closing = self._closing(*closing_claims) if closing_claims else None
-        if closing:
-            paragraphs.append([closing])
+        if closing_claims:
+            paragraphs.append([self._closing(*closing_claims)])
+        elif len({p for s in self.used for p in s.citations}) == 1:
+            paragraphs.append([Sentence(ONE_NOTE, connective=True)])
         return [p for p in paragraphs if p]
 
     def _frame(self, note: PlannedNote) -> list[Sentence]:
@@ -207,7 +212,7 @@ def _stems(text: str) -> set[str]:
 
 
 def _overlap(a: set[str], b: set[str]) -> float:
-    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+    return len(a & b) / max(len(a), len(b)) if a and b else 0.0
 
 
 def _thin_opening(outline: Outline) -> Sentence:
