@@ -196,14 +196,16 @@ def _choose(
     note's score), and holding a sentence that uses the question's words. Notes below
     either floor are left out rather than filling a cap."""
     top = max(h.score for h in hits)
+    notes = [h for h in hits if h.doc.kind == "note" and h.score / top >= NOTE_FLOOR]
+    near = COSINE_FLOOR * max((h.semantic or 0.0 for h in notes), default=0.0)
     chosen = []
-    for rank, hit in enumerate(h for h in hits if h.doc.kind == "note"):
+    for rank, hit in enumerate(notes):
         note = PlannedNote(hit.doc, hit.score / top, hit.semantic or 0.0)
-        if rank and note.relevance < NOTE_FLOOR:
-            continue
         claims = claims_of(index, hit.doc, question, weights)
-        # A sentence that uses none of the question's words is no evidence for it.
-        note.claims = [c for c in claims if c.share > CLAIM_FLOOR] or (claims if not rank else [])
+        # A sentence that uses none of the question's words (nor its note's title) is no
+        # evidence for it, unless its note is among the nearest in meaning.
+        rescued = rank == 0 or note.cosine >= near
+        note.claims = [c for c in claims if c.share > CLAIM_FLOOR] or (claims if rescued else [])
         if note.claims:
             chosen.append(note)
     # Relative floors: a note must come near the best in meaning or in the question's words.
@@ -237,6 +239,7 @@ def claims_of(index: Index, doc: DocRow, question: str, weights: dict[str, float
     sentence in another language than the question's is never quoted in its answer.
     """
     total = sum(weights.values()) or 1.0
+    titled = {w for w in weights if w in {vocabulary_key(t) for t in content_words(doc.title)}}
     out: list[Claim] = []
     for from_summary, text in ((True, doc.summary), (False, index.body(doc.path))):
         sentences = sentences_of(text)
@@ -255,7 +258,10 @@ def claims_of(index: Index, doc: DocRow, question: str, weights: dict[str, float
                 before = sentences[i - 1]
             stems = {vocabulary_key(w) for w in content_words(f"{before} {sentence}")}
             used = frozenset(w for w in weights if w in stems)
-            share = sum(weights[w] for w in used) / total
+            # An atomic note's title is the subject of its sentences: half credit.
+            share = (
+                sum(weights[w] for w in used) + 0.5 * sum(weights[w] for w in titled - used)
+            ) / total
             score = share
             finding = bool(FINDING.search(sentence))
             score += (0.25 if from_summary else 0.0) + (0.15 if finding else 0.0)
