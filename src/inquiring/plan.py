@@ -27,6 +27,7 @@ CLAIM_FLOOR = 0.0  # a sentence is quoted only if it uses more than this share o
 # …and a note must come near the best one, in the question's words or in meaning.
 SHARE_FLOOR = 0.25  # its best sentence's share of the question, relative to the best's
 COSINE_FLOOR = 0.7  # its similarity to the question, relative to the best note's
+RESCUE_COSINE = 0.8  # a note this near the best in meaning may use other words than the question
 THEME_SIMILARITY = 0.55  # notes at least this similar share a theme
 MAX_BODY_SENTENCES = 6  # body sentences per note that compete with its summary's
 
@@ -197,7 +198,7 @@ def _choose(
     either floor are left out rather than filling a cap."""
     top = max(h.score for h in hits)
     notes = [h for h in hits if h.doc.kind == "note" and h.score / top >= NOTE_FLOOR]
-    near = COSINE_FLOOR * max((h.semantic or 0.0 for h in notes), default=0.0)
+    near = RESCUE_COSINE * max((h.semantic or 0.0 for h in notes), default=0.0)
     chosen = []
     for rank, hit in enumerate(notes):
         note = PlannedNote(hit.doc, hit.score / top, hit.semantic or 0.0)
