@@ -91,7 +91,7 @@ ANAPHORIC = re.compile(
     r"moreover|furthermore|therefore|now|next|finally|firstly|secondly|otherwise|"
     r"accordingly|consequently|as a result|if so|if that|in (contrast|turn|short|other words|that)|"
     r"for (example|instance)|on the other hand|what|the (second|third|first|other|authors?|"
-    r"paper|study|results?|same|tuned|effect|gap|finding|method|approach|latter|former|"
+    r"paper|study|results?|same|tuned|effect|gap|finding|method|approach|idea|latter|former|"
     r"model|models|examples?|subset|experiments?|baseline))\b|^[^A-Z0-9\"“(]",
     re.IGNORECASE,
 )
