@@ -86,9 +86,10 @@ def test_line_page_marks_each_citation_with_its_sources_number(client, vault):
     index, line = vault
     cited = index.front_matter(line)["cited"]
     essay = client.get(page_of(line)).text.split('class="body essay">')[1].split("</div>")[0]
-    marks = re.findall(
-        r'\[<a class="wikilink" href="\.\./([^"]+)\.html" title="([^"]+)">(\d+)</a>\]', essay
-    )
+    anchor = r'<a class="wikilink" href="\.\./([^"]+)\.html" title="([^"]+)">(\d+)</a>'
+    groups = re.findall(rf"\[((?:{anchor}(?:, )?)+)\]", essay)  # "[3]" or "[12, 6]"
+    marks = [m for group in groups for m in re.findall(anchor, group[0])]
+    assert any(", " in group[0] for group in groups)  # the takeaway cites two notes
     assert {int(n) for _, _, n in marks} == set(range(1, len(cited) + 1))
     for page, title, number in marks:
         assert f"{page}.md" == cited[int(number) - 1]
