@@ -155,6 +155,7 @@ _FIRST_PERSON = re.compile(
     r"\b(?:[Ii]n my|[Mm]y (?:guess|opinion|view|take|sense|impression|understanding))\b|"
     r"\bto me\b|\bIMO\b|\bIMHO\b"
 )
+_TERM_DASH = re.compile(r"^([^.!?:]{1,60}?) [-\u2013\u2014] (?=[A-Z])")
 MIN_ITEM_WORDS = 6  # a bullet shorter than this, without a full stop, is a fragment
 
 
@@ -246,7 +247,10 @@ def sentences_of(markdown: str) -> list[str]:
     """
     found: list[str] = []
     for block, is_item in _blocks(markdown):
-        parts = split_sentences(inline_text(block))
+        text = inline_text(block)
+        if is_item:  # "**Term** - what it is" is a definition, not two bullets
+            text = _TERM_DASH.sub(r"\1: ", text, count=1)
+        parts = split_sentences(text)
         for i, sentence in enumerate(parts):
             last = i == len(parts) - 1
             if sentence[-1] in ":;,":

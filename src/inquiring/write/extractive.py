@@ -28,7 +28,7 @@ ONE_NOTE = (
 )
 NEAR_DUPLICATE = 0.7  # claims sharing this share of their words say the same thing
 PER_PARAGRAPH = 4
-TAKEAWAY_WORDS = 8  # shorter sentences are too slight to conclude on
+TAKEAWAY_WORDS = 6  # as short as any quoted sentence may be
 
 
 def write_extractive(index: Index, outline: Outline) -> Draft:
@@ -62,7 +62,7 @@ class _Composer:
         assert frame is not None
         others = [n for n in self.outline.notes if n is not frame]
         opening = self._frame(frame)
-        closing_claims = self._reserve_closing(others)
+        closing_claims = self._reserve_closing(self.outline.notes)
         body: dict[str, list[tuple[int, Sentence]]] = {"evidence": [], "mechanism": [], "limit": []}
         for note in others:
             for sentence in self._take(note, 1):
