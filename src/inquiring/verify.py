@@ -166,15 +166,9 @@ class SupportChecker:
         finds supported, and the share of claim sentences left with a supporting citation.
         """
         claims = [s for p in draft.paragraphs for s in p if not s.connective]
+        needed = {id(s): self._needed(parts(s.text), s.citations) for s in claims}
         # Only parts that are not a cited note's own words need embedding.
-        fresh = list(
-            dict.fromkeys(
-                part
-                for s in claims
-                for part in parts(s.text)
-                if not all(self.quotes(part, p) for p in s.citations)
-            )
-        )
+        fresh = list(dict.fromkeys(part for pairs in needed.values() for part, _ in pairs))
         vectors = dict(zip(fresh, self.embedder.embed(fresh), strict=True)) if fresh else {}
         tally = CitationCheck()
         self._unbacked_parts.clear()
@@ -183,6 +177,8 @@ class SupportChecker:
             pieces = parts(sentence.text)
             scores = {
                 (part, path): self.score(part, path, vectors.get(part))
+                if (part, path) in needed[id(sentence)] or self.quotes(part, path)
+                else 0.0
                 for part in pieces
                 for path in sentence.citations
             }
@@ -217,6 +213,22 @@ class SupportChecker:
             rows = {d.path: d for d in draft.sources}  # numbered in order of first citation
             draft.sources = [rows[p] for p in draft.cited() if p in rows]
         return precision, recall
+
+    def _needed(self, pieces: list[str], citations: list[str]) -> set[tuple[str, str]]:
+        """The (part, note) pairs that must be scored by meaning. A part in a note's own words
+        scores the most any pair can, so a note that quotes a part needs no other score, and
+        a part some note quotes is backed already."""
+        quoted = {(part, path) for part in pieces for path in citations if self.quotes(part, path)}
+        return {
+            (part, path)
+            for part in pieces
+            for path in citations
+            if (part, path) not in quoted
+            and (
+                not any((q, path) in quoted for q in pieces)
+                or not any((part, p) in quoted for p in citations)
+            )
+        }
 
     def is_backed(self, sentence: Sentence) -> bool:
         """A supporting citation, and (for a sentence of several parts) one for every part."""
