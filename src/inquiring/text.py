@@ -62,9 +62,11 @@ def _wikilink_label(inner: str) -> str:
 
 def plain(text: str) -> str:
     """Markdown inline text → plain text: links become their shown text, markup goes."""
-    text = WIKILINK.sub(lambda m: _wikilink_label(m.group(2)), text)
-    text = MDLINK.sub(lambda m: m.group(2), text)
-    text = _INLINE_MARKUP.sub("", text)
+    if "[" in text:
+        text = WIKILINK.sub(lambda m: _wikilink_label(m.group(2)), text)
+        text = MDLINK.sub(lambda m: m.group(2), text)
+    if "*" in text or "_" in text or "`" in text:
+        text = _INLINE_MARKUP.sub("", text)
     return " ".join(text.split())
 
 
@@ -76,14 +78,22 @@ def plain_prose(text: str) -> str:
     HTML tags, comments and scripts. A writer's own citations are added to the line later,
     so nothing a writer (or a note it quotes) wrote can become a link of its own.
     """
-    text = HTML.sub(" ", text)
-    text = _EMBED.sub(" ", text)
-    text = _FOOTNOTE.sub("", text)
-    text = _REFERENCE_LINK.sub(r"\1", text)
+    # Each pattern runs only where its first character occurs: a line is read for every
+    # note a question finds, and most blocks hold no HTML, link or URL.
+    if "<" in text:
+        text = HTML.sub(" ", text)
+    if "[" in text:
+        text = _EMBED.sub(" ", text)
+        text = _FOOTNOTE.sub("", text)
+        text = _REFERENCE_LINK.sub(r"\1", text)
     text = plain(text)  # wikilinks and [text](url) become their words; emphasis marks go
-    text = _URL.sub("", text)
-    text = re.sub(r"={2,}", "=", _HIGHLIGHT.sub(r"\1", text)).replace("%%", "").replace("~~", "")
-    text = _TAG.sub("", text)  # an Obsidian #tag would tag the line
+    if "://" in text or "www." in text.lower():
+        text = _URL.sub("", text)
+    if "==" in text:
+        text = re.sub(r"={2,}", "=", _HIGHLIGHT.sub(r"\1", text))
+    text = text.replace("%%", "").replace("~~", "")
+    if "#" in text:
+        text = _TAG.sub("", text)  # an Obsidian #tag would tag the line
     return re.sub(r"\s+(?=[.,;:!?](\s|$))", "", " ".join(text.split()))
 
 
