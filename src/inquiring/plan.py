@@ -246,10 +246,8 @@ def claims_of(index: Index, doc: DocRow, question: str, weights: dict[str, float
         sentences = sentences_of(text)
         found = []
         for i, sentence in enumerate(sentences):
-            if (
-                METADATA.match(sentence)
-                or not same_language(sentence, question)
-                or (not from_summary and not 6 <= len(sentence.split()) <= 45)
+            if METADATA.match(sentence) or (
+                not from_summary and not 6 <= len(sentence.split()) <= 45
             ):
                 continue
             before = ""
@@ -263,14 +261,17 @@ def claims_of(index: Index, doc: DocRow, question: str, weights: dict[str, float
             share = (
                 sum(weights[w] for w in used) + 0.5 * sum(weights[w] for w in titled - used)
             ) / total
-            score = share
-            finding = bool(FINDING.search(sentence))
-            score += (0.25 if from_summary else 0.0) + (0.15 if finding else 0.0)
-            score -= 0.01 * i + (0.1 if before else 0.0)
-            score -= 0.15 if NAMES_STUDY.search(sentence) and not finding else 0.0
-            role = sentence_role(sentence)
             position = i if from_summary else 1000 + i
-            found.append(Claim(sentence, doc.path, score, role, before, used, position, share))
+            found.append(Claim(sentence, doc.path, share, "", before, used, position, share))
+        if not from_summary:  # the rest is dearer: only for the body's likeliest sentences
+            found = sorted(found, key=lambda c: -c.share)[: 2 * MAX_BODY_SENTENCES]
+        found = [c for c in found if same_language(c.text, question)]
+        for claim in found:
+            finding = bool(FINDING.search(claim.text))
+            claim.score += (0.25 if from_summary else 0.0) + (0.15 if finding else 0.0)
+            claim.score -= 0.01 * (claim.position % 1000) + (0.1 if claim.before else 0.0)
+            claim.score -= 0.15 if NAMES_STUDY.search(claim.text) and not finding else 0.0
+            claim.role = sentence_role(claim.text)
         if not from_summary:
             found = sorted(found, key=lambda c: -c.score)[:MAX_BODY_SENTENCES]
         out += found

@@ -138,6 +138,7 @@ def _script(char: str) -> str:
     return "CJK" if script in ("HIRAGANA", "KATAKANA", "CJK") else script
 
 
+@lru_cache(maxsize=1024)  # the question's language is asked once per sentence weighed
 def language(text: str) -> str:
     """The language a text is written in, as far as telling it apart from another matters:
     "en" for English, "latin" for another language in the Latin script, or the name of
