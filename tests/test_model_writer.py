@@ -33,6 +33,10 @@ CHINCHILLA = (
     "Roughly how many training tokens per parameter does compute-optimal pretraining call for, "
     "and do practitioners stick to it?"
 )
+DEEPSEEK = (
+    "What happened when DeepSeek trained its base model with nothing but rule-based correctness "
+    "rewards and no supervised stage?"
+)
 ELECTRICITY = "How much electricity does pretraining a large language model use?"
 
 
@@ -112,18 +116,18 @@ def test_not_covered_reply_is_the_answer_without_a_retry(searcher, scripted_llm)
 
 
 def test_partly_covered_reply_is_a_thin_line(searcher, scripted_llm):
+    outline = outline_for(searcher, DEEPSEEK)
+    assert outline.coverage == "strong"  # the planner found the notes for it
     scripted_llm.replies = [
-        "The notes say nothing about electricity use. With a fixed compute budget and limited "
-        "data, training for up to about 4 epochs gave almost the same loss as using only "
-        "unique data [6]."
+        "The notes do not say how much compute the run used. AIME 2024 pass@1 rose from "
+        "15.6% to 71.0%, and to 86.7% with majority voting [1]."
     ]
-    outline = outline_for(searcher, ELECTRICITY)
     draft = write_llm(searcher.index, outline, "scripted", load_template())
     assert len(scripted_llm.prompts) == 1 and not draft.warnings
     assert (draft.writer, draft.coverage) == ("llm:scripted", "thin")
     first, second = draft.paragraphs[0]
     assert first.connective and not first.citations
-    assert second.citations == ["notes/data-repetition-scaling.md"]
+    assert second.citations == ["notes/deepseek-r1-zero-pure-rl.md"]
 
 
 def test_uncited_claim_goes_to_the_checker_and_is_dropped(searcher, scripted_llm):
@@ -191,6 +195,10 @@ KEPT = "Judges showed position bias, usually favouring the answer shown first [3
 
 
 def test_repair_round_rewrites_without_the_dropped_claims(searcher, scripted_llm):
+    scripted_llm.replies = [FAITHFUL + KEPT]
+    ask(searcher, SWAPPED, save=False, new=True, writer=configured(searcher))
+    assert len(scripted_llm.prompts) == 1  # nothing dropped, nothing to repair
+    scripted_llm.prompts.clear()
     scripted_llm.replies = [FAITHFUL + OVERREACH + KEPT, FAITHFUL + KEPT]
     answer = ask(searcher, SWAPPED, save=False, new=True, writer=configured(searcher))
     assert len(scripted_llm.prompts) == 2
@@ -207,12 +215,6 @@ def test_a_worse_repair_keeps_the_first_line(searcher, scripted_llm):
     assert len(scripted_llm.prompts) == 2
     texts = [s.text for p in answer.draft.paragraphs for s in p]
     assert len(texts) == 2 and texts[1].startswith("Judges showed position bias")
-
-
-def test_no_repair_when_nothing_was_dropped(searcher, scripted_llm):
-    scripted_llm.replies = [FAITHFUL + KEPT]
-    ask(searcher, SWAPPED, save=False, new=True, writer=configured(searcher))
-    assert len(scripted_llm.prompts) == 1
 
 
 def configured(searcher):
