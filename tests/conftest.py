@@ -72,3 +72,14 @@ def scripted_llm() -> ScriptedModel:
         yield scripted
     finally:
         unregister(scripted)
+
+
+@pytest.fixture
+def structured_llm() -> ScriptedModel:
+    """The scripted model as 'scripted', taking options and schemas like a model server."""
+    scripted = ScriptedModel(structured=True)
+    register(scripted)
+    try:
+        yield scripted
+    finally:
+        unregister(scripted)

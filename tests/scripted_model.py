@@ -4,6 +4,9 @@ Its replies come from a queue and can misbehave the way real models do: a reply 
 a function of the prompt (to quote the notes it was given), an exception to raise, or `HANG`:
 no answer until `released` is set (or HANG_LIMIT passes), like a provider that stopped
 responding.
+
+A `structured` scripted model also takes options (temperature, context size, reply length) and
+`llm` schemas, like an Ollama or API model; it records what it was given in `asked`.
 """
 
 from __future__ import annotations
@@ -20,24 +23,38 @@ PLUGIN = "inquiring-scripted-model"
 Reply = str | Callable[[str], str] | BaseException | object
 
 
+class Options(llm.Options):
+    """The options a local model server takes (as llm-ollama and llm-gpt4all name them)."""
+
+    temperature: float | None = None
+    num_ctx: int | None = None
+    max_tokens: int | None = None
+
+
 class ScriptedModel:
     """Replies from `replies`, records every prompt in `prompts`."""
 
     model_id = "scripted"
 
-    def __init__(self, replies: list[Reply] | None = None) -> None:
+    def __init__(self, replies: list[Reply] | None = None, structured: bool = False) -> None:
         self.replies: list[Reply] = list(replies or [])
         self.prompts: list[str] = []
+        self.asked: list[tuple[dict, dict | None]] = []  # each prompt's options and schema
         self.hanging = threading.Event()  # a HANG reply has been reached
         self.released = threading.Event()  # lets every hanging call return its next reply
 
         class Model(llm.Model):
             model_id = "scripted"
             can_stream = False
+            supports_schema = structured
 
             def execute(inner, prompt, stream, response, conversation):
+                options = prompt.options.model_dump(exclude_none=True)
+                self.asked.append((options, prompt.schema))
                 yield self.reply(prompt.prompt)
 
+        if structured:
+            Model.Options = Options
         self.model = Model()
 
     def reply(self, prompt: str) -> str:

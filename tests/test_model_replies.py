@@ -47,9 +47,9 @@ def searcher(vault):
 
 
 def notes_in(prompt: str) -> dict[int, tuple[str, str]]:
-    """The prompt's numbered notes: {n: (title, first key sentence without its full stop)}."""
+    """The prompt's numbered notes: {n: (title, first summary sentence without its stop)}."""
     found = {}
-    blocks = re.findall(r"^\[(\d+)\] (.*)\nSummary: .*\nKey sentences: (.*)$", prompt, re.M)
+    blocks = re.findall(r"^\[(\d+)\] (.*) \([^()]*\)\nSummary: (.*)$", prompt, re.M)
     for n, title, key in blocks:
         first = re.split(r"(?<=[.!?])\s+(?=[A-Z])", key)[0]
         found[int(n)] = (title, first.rstrip(".!? "))
@@ -57,7 +57,7 @@ def notes_in(prompt: str) -> dict[int, tuple[str, str]]:
 
 
 def reply(template: str):
-    """A scripted reply quoting the first key sentence of notes 1-3 as {s1}, {s2}, {s3}."""
+    """A scripted reply quoting the first summary sentence of notes 1-3 as {s1}, {s2}, {s3}."""
 
     def write(prompt: str) -> str:
         notes = notes_in(prompt)

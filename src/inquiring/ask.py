@@ -11,10 +11,11 @@ from .errors import Cancelled
 from .lines import corpus_hashes, near_duplicate, save_line
 from .plan import Outline, plan
 from .search import Searcher
+from .settings import DEFAULT_CONTEXT
 from .verify import SupportChecker
 from .write import Draft, dek_for
 from .write.extractive import write_extractive
-from .write.llm import load_template, write_llm
+from .write.llm import ModelWriter, load_template
 
 Writer = Callable[[Searcher, Outline], Draft]
 CANDIDATES = 15  # notes retrieved for planning
@@ -40,19 +41,17 @@ def configured_writer(
     prompt: str,
     timeout: float = 60.0,
     cancel: threading.Event | None = None,
-) -> Writer | None:
+    context: int = DEFAULT_CONTEXT,
+) -> ModelWriter | None:
     """The LLM writer for a configured model, or None: then nothing is sent anywhere.
 
     The model gets `timeout` seconds to answer; setting `cancel` abandons the call at once.
+    Its prompt is sized to `context` tokens.
     """
     if not model:
         return None
     template = load_template(root / prompt if prompt else None)
-
-    def write(searcher: Searcher, outline: Outline) -> Draft:
-        return write_llm(searcher.index, outline, model, template, timeout, cancel)
-
-    return write
+    return ModelWriter(model, template, timeout, cancel, context)
 
 
 def ask(
@@ -94,7 +93,16 @@ def ask(
         return answer
     step("Checking every citation")
     checker = SupportChecker(searcher.index, searcher.embedder, outline=outline)
+    claims = [s for p in draft.paragraphs for s in p if not s.connective]
     answer.support = checker.check(draft, drop=drop_unsupported, judge=judge)
+    dropped = [s for s in claims if not s.supported]
+    if drop_unsupported and dropped and isinstance(writer, ModelWriter):
+        step("Rewriting without the unsupported sentences")
+        repaired = writer.repair(dropped)
+        if repaired is not None and repaired.paragraphs:
+            support = checker.check(repaired, drop=True, judge=judge)
+            if _claims(repaired) >= _claims(draft):  # a worse rewrite keeps the first line
+                draft, answer.draft, answer.support = repaired, repaired, support
     if not any(not s.connective for p in draft.paragraphs for s in p):
         draft.paragraphs, draft.sources = [], []
         draft.message = (
@@ -109,3 +117,8 @@ def ask(
         corpus = corpus_hashes(searcher.index, consulted)
         answer.path = save_line(searcher.index, draft, answer.support, corpus, line_path)
     return answer
+
+
+def _claims(draft: Draft) -> int:
+    """The line's claims left after the citation check dropped the unsupported ones."""
+    return sum(not s.connective for p in draft.paragraphs for s in p)

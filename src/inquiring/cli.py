@@ -112,7 +112,11 @@ def ask(
     if judge and not chosen:
         raise InquiringError("--judge needs a model: pass --model NAME or set [llm] model")
     writer = configured_writer(
-        ctx.obj.root, chosen, settings.llm_prompt, timeout or settings.llm_timeout
+        ctx.obj.root,
+        chosen,
+        settings.llm_prompt,
+        timeout or settings.llm_timeout,
+        context=settings.llm_context,
     )
     with err.status(f"Writing with {chosen}…") if writer else nullcontext():
         answer = ask_question(
@@ -186,6 +190,7 @@ def refresh(
         model or settings.llm_model,
         settings.llm_prompt,
         timeout or settings.llm_timeout,
+        context=settings.llm_context,
     )
     for row in targets:
         question = str(index.front_matter(row.path).get("question") or row.title)

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from .errors import InquiringError
 from .vault import SETTINGS_FILE, Vault
 
+DEFAULT_CONTEXT = 4096  # tokens: the default context of Ollama and many local models
+MIN_CONTEXT = 2048  # tokens: a prompt of a few notes, and room for the reply
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -15,6 +18,7 @@ class Settings:
     llm_model: str = ""  # empty: no model, nothing is sent anywhere
     llm_prompt: str = ""  # a prompt template file, relative to the vault
     llm_timeout: float = 60.0  # seconds to wait for the model before the extractive writer
+    llm_context: int = DEFAULT_CONTEXT  # tokens the model reads: prompt and reply
     embedder: str = "all-MiniLM-L6-v2"
 
 
@@ -39,10 +43,17 @@ def load_settings(vault: Vault) -> Settings:
             f"{path}: [llm] timeout must be a number of seconds above 0, like 60 "
             f"(it is {timeout!r})"
         )
+    context = llm.get("context", Settings.llm_context)
+    if isinstance(context, bool) or not isinstance(context, int) or context < MIN_CONTEXT:
+        raise InquiringError(
+            f"{path}: [llm] context must be the model's context length in tokens, a whole "
+            f"number of at least {MIN_CONTEXT}, like 4096 (it is {context!r})"
+        )
     return Settings(
         title=str(data.get("title", "")),
         llm_model=str(llm.get("model", "")),
         llm_prompt=str(llm.get("prompt", "")),
         llm_timeout=float(timeout),
+        llm_context=context,
         embedder=str(embedder.get("name", Settings.embedder)),
     )

@@ -160,7 +160,12 @@ class App:
             root = index.vault.root
             settings = self.settings
             writer = configured_writer(
-                root, settings.llm_model, settings.llm_prompt, settings.llm_timeout, cancel
+                root,
+                settings.llm_model,
+                settings.llm_prompt,
+                settings.llm_timeout,
+                cancel,
+                settings.llm_context,
             )
             answer = ask(
                 Searcher(index, self.embedder),
