@@ -119,6 +119,8 @@ def test_saved_line_is_indexed_and_found_again(vault, searcher):
         "quoted_found",
         "paraphrased",
         "paraphrased_supported",
+        "claims",
+        "claims_backed",
     }
     assert set(front["corpus"]) >= set(front["cited"])
     assert "## Sources" in text and "[[notes/eft-pretraining-vs-finetuning-scale|" in text

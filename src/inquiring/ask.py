@@ -94,7 +94,9 @@ def ask(
         return answer
     step("Checking every citation")
     checker = SupportChecker(searcher.index, searcher.embedder, outline=outline)
+    said = len(draft.warnings)
     answer.support = checker.check(draft, drop=drop_unsupported, judge=judge)
+    answer.warnings += draft.warnings[said:]  # e.g. that most claims were dropped
     if not any(not s.connective for p in draft.paragraphs for s in p):
         draft.paragraphs, draft.sources = [], []
         draft.message = (

@@ -25,6 +25,7 @@ from ..errors import Cancelled, InquiringError, ModelTimeout
 from ..index import Index
 from ..plan import Outline
 from ..text import HTML, plain_prose, split_sentences
+from ..verify import states_a_gap
 from . import Draft, Sentence, clean, dek_for
 from .extractive import write_extractive
 
@@ -112,7 +113,7 @@ def parse_reply(text: str, outline: Outline) -> tuple[list[list[Sentence]], list
                 continue
             cites = list(dict.fromkeys(paths[n - 1] for n in numbers if 1 <= n <= len(paths)))
             claim_like = bool(re.search(r"\d", words)) or len(words.split()) > 22
-            if not cites and claim_like:
+            if not cites and claim_like and not states_a_gap(words):
                 uncited += 1
             sentences.append(Sentence(words, cites, connective=not cites))
         if sentences:
