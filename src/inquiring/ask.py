@@ -94,6 +94,7 @@ def ask(
     step("Checking every citation")
     checker = SupportChecker(searcher.index, searcher.embedder, outline=outline)
     claims = [s for p in draft.paragraphs for s in p if not s.connective]
+    said = len(draft.warnings)
     answer.support = checker.check(draft, drop=drop_unsupported, judge=judge)
     dropped = [s for s in claims if not s.supported]
     if drop_unsupported and dropped and isinstance(writer, ModelWriter):
@@ -103,6 +104,9 @@ def ask(
             support = checker.check(repaired, drop=True, judge=judge)
             if _claims(repaired) >= _claims(draft):  # a worse rewrite keeps the first line
                 draft, answer.draft, answer.support = repaired, repaired, support
+                said = 0
+    # what the check found, e.g. that most claims were dropped
+    answer.warnings += [w for w in draft.warnings[said:] if w not in answer.warnings]
     if not any(not s.connective for p in draft.paragraphs for s in p):
         draft.paragraphs, draft.sources = [], []
         draft.message = (

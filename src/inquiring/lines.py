@@ -20,7 +20,7 @@ import yaml
 from .index import Index
 from .search import Searcher
 from .vault import LINES_DIR, TEMP_PREFIX, TEMP_SUFFIX
-from .write import Draft, with_mark
+from .write import Draft, too_few_kept, with_mark
 
 DUPLICATE_COSINE = 0.92  # a question this close to an existing line's shows that line
 
@@ -89,7 +89,12 @@ def support_summary(support: dict) -> str:
         parts.append(f"{found} of {quoted} found word for word in the cited notes (quoted)")
     if paraphrased:
         parts.append(f"{scored} of {paraphrased} paraphrases scored as supported by their notes")
-    return "citations checked: " + ("; ".join(parts) or "none")
+    shortfall = too_few_kept(support.get("claims", 0), support.get("claims_backed", 0))
+    return (
+        "citations checked: "
+        + ("; ".join(parts) or "none")
+        + (f" ({shortfall})" if shortfall else "")
+    )
 
 
 def _link(path: str) -> str:

@@ -29,6 +29,8 @@ class Sentence:
     supported: bool = True  # the checker found a citation that supports it
     role: str = ""  # one of SENTENCE_ROLES; a connective's is "connective"
     quoted: bool = False  # the checker found it word for word in every note it cites
+    # Where a writer kept each citation's place ("X [1], while Y [2]"): (clause, its notes).
+    clauses: list[tuple[str, list[str]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.role:
@@ -43,6 +45,18 @@ class CitationCheck:
     quoted_found: int = 0  # of them, found supported (only a --judge veto says otherwise)
     paraphrased: int = 0  # citations of a sentence in other words than the note's
     paraphrased_supported: int = 0  # of them, scored at or above the checker's threshold
+    claims: int = 0  # sentences that make a claim
+    claims_backed: int = 0  # of them, with a supporting citation for every clause
+
+
+KEEP_SHARE = 0.6  # a line that keeps fewer of its claims than this says so
+
+
+def too_few_kept(claims: int, backed: int) -> str:
+    """In plain words, that most of a line's claims were dropped; empty if enough were kept."""
+    if not claims or backed / claims >= KEEP_SHARE:
+        return ""
+    return f"only {backed} of {claims} claims were found in the cited notes; the rest were dropped"
 
 
 @dataclass

@@ -29,6 +29,7 @@ from ..plan import Outline, PlannedNote
 from ..search import Searcher
 from ..settings import DEFAULT_CONTEXT
 from ..text import HTML, plain_prose, split_sentences
+from ..verify import says_not_covered
 from ..words import content_words, vocabulary_key
 from . import Draft, Sentence, clean, dek_for, with_mark
 from .extractive import write_extractive
@@ -64,23 +65,6 @@ _REFUSAL = re.compile(
     re.IGNORECASE,
 )
 # An honest "the notes do not cover this": the notes as subject, a negation, a verb of saying.
-_SAYING = (
-    r"(?:cover|address|discuss|mention|say|report|give|provide|contain|include|answer|touch|"
-    r"measure|deal|speak|tell|state|describe|quantify|estimate|offer|go into|look at|study|"
-    r"explain|show)"
-)
-_NOT_COVERED = re.compile(
-    rf"\b(?:notes?|vault|sources?|material|context|excerpts?)\b[^.!?]{{0,40}}?"
-    rf"\b(?:do(?:es)?|did|can|could)\s*(?:not|n[\u2019']t)\s+(?:\w+\s+){{0,2}}?{_SAYING}"
-    rf"|\b(?:none of|nothing in|no(?:ne)?(?: single)?)\s+(?:the\s+|these\s+)?(?:provided\s+)?"
-    rf"(?:notes?|sources?|material|them)\b[^.!?]{{0,40}}?\b{_SAYING}"
-    r"|\bnotes?\b[^.!?]{0,30}?\b(?:say nothing|are silent|is silent|contain no|give no|"
-    r"provide no|offer no|have no|has no|make no|report no|include no|say little)\b"
-    r"|\bno (?:information|data|figures?|numbers?|estimates?|evidence|mention|details?)\b"
-    r"[^.!?]{0,60}?\b(?:in|from|among) (?:the |these |any of the )?(?:provided )?notes\b"
-    r"|\bcould(?: not|n[\u2019']t) find\b[^.!?]{0,40}?\bnotes?\b",
-    re.IGNORECASE,
-)
 # Words a connective may use beyond function words: it says how notes relate, nothing more.
 _CONNECTIVE_WORDS = frozenset(
     vocabulary_key(w)
@@ -264,11 +248,6 @@ def parse_reply(text: str, outline: Outline) -> tuple[list[list[Sentence]], list
         problems.append("it cites no note at all")
     _assign_roles(paragraphs, outline)
     return paragraphs, list(dict.fromkeys(problems))
-
-
-def says_not_covered(sentence: str) -> bool:
-    """Whether the sentence says what the notes do not cover ("The notes do not say …")."""
-    return bool(_NOT_COVERED.search(sentence))
 
 
 def is_connective(sentence: str) -> bool:
