@@ -219,3 +219,30 @@ def test_a_worse_repair_keeps_the_first_line(searcher, scripted_llm):
 
 def configured(searcher):
     return configured_writer(searcher.index.vault.root, "scripted", "", timeout=30)
+
+
+def test_markers_inside_a_sentence_hold_each_clause_to_its_own_note(searcher):
+    """ "X [1], while Y [2].": each clause is checked against the note cited after it, so a
+    true clause cannot carry an untrue one that cites another note."""
+    from inquiring.verify import SupportChecker
+    from inquiring.write import Draft, Sentence
+    from inquiring.write.llm import _clauses
+
+    eft = "notes/eft-pretraining-vs-finetuning-scale.md"
+    lima = "notes/superficial-alignment-lima.md"
+    first = (
+        "Scaling up pretraining mainly raised factuality while scaling up finetuning mainly "
+        "raised helpfulness [1]"
+    )
+    true = f"{first}, and Zhou et al. (2023) finetuned LLaMA 65B on only 1,000 curated pairs [2]."
+    false = f"{first}, and Zhou et al. (2023) finetuned LLaMA 65B on 5,000 curated pairs [2]."
+    sentences = []
+    for raw in (true, false):
+        clauses = _clauses(raw, [eft, lima])
+        assert [cites for _, cites in clauses] == [[eft], [lima]]
+        text = re.sub(r"\s*\[\d\]", "", raw)
+        sentences.append(Sentence(text, [eft, lima], clauses=clauses))
+    draft = Draft("q", "", "strong", "llm:scripted", [sentences], [])
+    SupportChecker(searcher.index, searcher.embedder).check(draft, drop=True)
+    assert [s.text for p in draft.paragraphs for s in p] == [sentences[0].text]
+    assert set(sentences[0].support) == {eft, lima}

@@ -239,7 +239,8 @@ def parse_reply(text: str, outline: Outline) -> tuple[list[list[Sentence]], list
                 continue
             cites = list(dict.fromkeys(paths[n - 1] for n in numbers if 1 <= n <= len(paths)))
             connective = not cites and (says_not_covered(words) or is_connective(bare))
-            sentences.append(Sentence(words, cites, connective=connective))
+            clauses = _clauses(raw, paths)
+            sentences.append(Sentence(words, cites, connective=connective, clauses=clauses))
         if sentences:
             paragraphs.append(sentences)
     if not any(s.citations for p in paragraphs for s in p) and not any(
@@ -248,6 +249,23 @@ def parse_reply(text: str, outline: Outline) -> tuple[list[list[Sentence]], list
         problems.append("it cites no note at all")
     _assign_roles(paragraphs, outline)
     return paragraphs, list(dict.fromkeys(problems))
+
+
+def _clauses(raw: str, paths: list[str]) -> list[tuple[str, list[str]]]:
+    """Where a model put its markers inside a sentence ("X [1], while Y [2]."), each stretch
+    of words with the notes cited at its end, so the checker holds each clause to its own
+    notes; empty when the markers all stand at the end."""
+    out: list[tuple[str, list[str]]] = []
+    start = 0
+    groups = list(re.finditer(r"(?:\s*\[\d+\])+", raw))
+    for group in groups:
+        text = clean(raw[start : group.start()]).strip(" ,;")
+        numbers = [int(n) for n in re.findall(r"\d+", group.group())]
+        cites = [paths[n - 1] for n in numbers if 1 <= n <= len(paths)]
+        if len(text.split()) >= 3 and cites:
+            out.append((text, list(dict.fromkeys(cites))))
+            start = group.end()
+    return out if len(out) > 1 else []
 
 
 def is_connective(sentence: str) -> bool:
