@@ -249,7 +249,8 @@ class SupportChecker:
                 sentence.connective = True  # what the notes lack needs no citation
         sentences = [s for p in draft.paragraphs for s in p if not s.connective]
         clauses = {id(s): claims(s) for s in sentences}
-        needed = {id(s): self._needed(clauses[id(s)]) for s in sentences}
+        quoted = {id(s): self._quoted(clauses[id(s)]) for s in sentences}
+        needed = {id(s): _needed(clauses[id(s)], quoted[id(s)]) for s in sentences}
         # Only clauses that are not a cited note's own words need embedding.
         fresh = list(dict.fromkeys(text for pairs in needed.values() for text, _ in pairs))
         vectors = dict(zip(fresh, self.embedder.embed(fresh), strict=True)) if fresh else {}
@@ -259,7 +260,7 @@ class SupportChecker:
         for sentence in sentences:
             scores = {
                 (text, path): self.score(text, path, vectors.get(text))
-                if (text, path) in needed[id(sentence)] or self.quotes(text, path)
+                if (text, path) in needed[id(sentence)] or (text, path) in quoted[id(sentence)]
                 else 0.0
                 for text, cites in clauses[id(sentence)]
                 for path in cites
@@ -274,14 +275,15 @@ class SupportChecker:
             ):
                 self._unbacked_parts.add(id(sentence))
             sentence.quoted = bool(sentence.citations) and all(
-                any(self.quotes(text, p) for p in cites) for text, cites in clauses[id(sentence)]
+                any((text, p) in quoted[id(sentence)] for p in cites)
+                for text, cites in clauses[id(sentence)]
             )
             for path in sentence.citations:
                 mine = [key for key in scores if key[1] == path]
                 best = max(mine, key=scores.__getitem__) if mine else None
                 sentence.support[path] = scores[best] if best else 0.0
                 good = sentence.support[path] >= threshold
-                if best and self.quotes(best[0], path):
+                if best and best in quoted[id(sentence)]:
                     tally.quoted += 1
                     tally.quoted_found += good
                 else:
@@ -304,27 +306,33 @@ class SupportChecker:
                 draft.warnings.append(shortfall)
         return precision, recall
 
-    def _needed(self, clauses: list[tuple[str, list[str]]]) -> set[tuple[str, str]]:
-        """The (clause, note) pairs that must be scored by meaning. A clause in a note's own
-        words scores the most any pair can, so a note that quotes a clause needs no other
-        score, and a clause some note quotes is backed already."""
-        quoted = {(t, p) for t, cites in clauses for p in cites if self.quotes(t, p)}
-        return {
-            (text, path)
-            for text, cites in clauses
-            for path in cites
-            if (text, path) not in quoted
-            and (
-                not any((t, path) in quoted for t, _ in clauses)
-                or not any((text, p) in quoted for p in cites)
-            )
-        }
+    def _quoted(self, clauses: list[tuple[str, list[str]]]) -> set[tuple[str, str]]:
+        """The (clause, note) pairs where the clause is the note's own words."""
+        return {(text, p) for text, cites in clauses for p in cites if self.quotes(text, p)}
 
     def is_backed(self, sentence: Sentence) -> bool:
         """A supporting citation, and (for a sentence of several clauses) one for every clause."""
         if id(sentence) in self._unbacked_parts:
             return False
         return any(v >= self.params.threshold for v in sentence.support.values())
+
+
+def _needed(
+    clauses: list[tuple[str, list[str]]], quoted: set[tuple[str, str]]
+) -> set[tuple[str, str]]:
+    """The (clause, note) pairs that must be scored by meaning. A clause in a note's own
+    words scores the most any pair can, so a note that quotes a clause needs no other
+    score, and a clause some note quotes is backed already."""
+    return {
+        (text, path)
+        for text, cites in clauses
+        for path in cites
+        if (text, path) not in quoted
+        and (
+            not any((t, path) in quoted for t, _ in clauses)
+            or not any((text, p) in quoted for p in cites)
+        )
+    }
 
 
 def _without_unsupported(

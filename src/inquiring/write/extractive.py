@@ -65,7 +65,7 @@ class _Composer:
         closing_claims = self._reserve_closing(self.outline.notes)
         body: dict[str, list[tuple[int, Sentence]]] = {"evidence": [], "mechanism": [], "limit": []}
         for note in others:
-            for sentence in self._take(note, 1):
+            for sentence in self._take(note):
                 body[sentence.role].append((note.theme, sentence))
         paragraphs = [opening]
         paragraphs += _by_theme(body["evidence"])
@@ -90,15 +90,17 @@ class _Composer:
         chosen = sorted(first + rest[:1], key=lambda c: c.position)
         return [s for c in chosen for s in self._quote(c, "frame")]
 
-    def _take(self, note: PlannedNote, count: int) -> list[Sentence]:
-        """Up to `count` of the note's best claims not yet in the line; a claim that says
-        what a claim already written says adds its note to that one's citations instead."""
-        out: list[Sentence] = []
+    def _take(self, note: PlannedNote) -> list[Sentence]:
+        """The note's best claim not yet in the line (with its antecedent); a claim that
+        says what a claim already written says adds its note to that one's citations
+        instead."""
         for claim in note.claims:
-            if len(out) >= count or self._merged(claim):
-                break
-            out += self._quote(claim, claim.role)
-        return out
+            if self._merged(claim):
+                return []
+            quoted = self._quote(claim, claim.role)
+            if quoted:
+                return quoted
+        return []
 
     def _quote(self, claim: Claim, role: str) -> list[Sentence]:
         texts = [clean(t) for t in (claim.before, claim.text) if t]
@@ -130,6 +132,8 @@ class _Composer:
     def _reserve_closing(self, notes: list[PlannedNote]) -> tuple[Claim, Claim, str] | None:
         """Set aside the takeaway's two claims before the body uses them: the claim the
         other notes echo most, and the main limit (else the best claim of another note)."""
+        if len(notes) < 2:
+            return None
         candidates = [
             c
             for n in notes
@@ -139,7 +143,7 @@ class _Composer:
             and len(c.text.split()) >= TAKEAWAY_WORDS
             and not self._merged(c)
         ]
-        if len(notes) < 2 or not candidates:
+        if not candidates:
             return None
         stems = {id(c): _stems(c.text) for n in notes for c in n.claims[:3]}
 
@@ -147,7 +151,7 @@ class _Composer:
             """The mean share of the claim's words that each other note's claims repeat."""
             own = stems[id(claim)]
             shares = [
-                max(len(own & stems[id(c)]) / len(own) if own else 0.0 for c in n.claims[:3])
+                max(_share_of(own, stems[id(c)]) for c in n.claims[:3])
                 for n in notes
                 if n.doc.path != claim.path and n.claims
             ]
@@ -164,7 +168,7 @@ class _Composer:
         own = stems[id(best)]
         partner = max(
             limits or second,
-            key=lambda c: c.score + (len(own & stems[id(c)]) / len(own) if own else 0.0),
+            key=lambda c: c.score + _share_of(own, stems[id(c)]),
         )
         for claim in (best, partner):
             self.seen.add(clean(claim.text).lower())
@@ -209,6 +213,11 @@ def _by_theme(claims: list[tuple[int, Sentence]]) -> list[list[Sentence]]:
 
 def _stems(text: str) -> set[str]:
     return {vocabulary_key(w) for w in content_words(text)}
+
+
+def _share_of(own: set[str], other: set[str]) -> float:
+    """The share of a claim's words that another claim repeats."""
+    return len(own & other) / len(own) if own else 0.0
 
 
 def _overlap(a: set[str], b: set[str]) -> float:
