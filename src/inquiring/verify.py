@@ -33,8 +33,8 @@ class SupportParams:
 
     lexical_weight: float = 1.0
     number_penalty: float = 1.0
-    name_penalty: float = 0.2
-    threshold: float = 1.55
+    name_penalty: float = 0.1
+    threshold: float = 1.5625
 
     def combine(self, features: tuple[float, float, float, float]) -> float:
         """The support score from `SupportChecker.features`."""
