@@ -9,6 +9,10 @@ says, in any words) or `overreach` (more than the note says: a number, direction
 attribution it does not give, or a claim from memory). Each reply is parsed as the model
 writer parses it, the real citation checker drops what it finds unsupported (as `ask` does
 before any repair round), and a labelled sentence counts as kept if it is still in the line.
+
+With --oracle-judge, `--judge` is simulated by a judge that knows the labels: it decides each
+doubtful citation as the labels say, so the figures are the most a model judge can add, and
+the count of its calls is what it costs.
 """
 
 from __future__ import annotations
@@ -48,22 +52,44 @@ def outline_for(searcher: Searcher, question: str) -> Outline:
     return fit_prompt(outline, load_template(), CONTEXT)[1]
 
 
-def verdicts(checker: SupportChecker, outline: Outline, reply: str) -> list[tuple[str, bool, bool]]:
+class OracleChecker(SupportChecker):
+    """The checker with a judge that answers from the labels (`truth`: sentence → label)."""
+
+    truth: dict[str, str] = {}  # noqa: RUF012 (set for each reply before its check)
+    calls = 0
+
+    def judge(self, clause: str, path: str, model_name: str) -> bool | None:
+        self.calls += 1
+        return next(
+            (label == "faithful" for text, label in self.truth.items() if clause in text), None
+        )
+
+
+def verdicts(
+    checker: SupportChecker, outline: Outline, reply: str, labels: list[list[str]]
+) -> list[tuple[str, bool, bool]]:
     """(text, kept in the line?, backed by its notes?) for each cited sentence of the reply,
     in order: a backed sentence still goes if it leans on one that was dropped."""
     paragraphs, _ = parse_reply(reply, outline)
     draft = Draft(outline.question, "", reply_coverage(paragraphs, outline), "llm", paragraphs, [])
     cited = [s for p in paragraphs for s in p if s.citations]
-    checker.check(draft, drop=True)
+    if isinstance(checker, OracleChecker):
+        checker.truth = {s.text: label for s, (label, _) in zip(cited, labels, strict=False)}
+    checker.check(draft, drop=True, judge="oracle" if isinstance(checker, OracleChecker) else None)
     left = {id(s) for p in draft.paragraphs for s in p}
     return [(s.text, id(s) in left, s.supported) for s in cited]
 
 
-def measure(searcher: Searcher, chosen: dict[str, list[str]] | None = None) -> list[dict]:
+def measure(
+    searcher: Searcher, chosen: dict[str, list[str]] | None = None, oracle: bool = False
+) -> list[dict]:
     """One row per labelled sentence: fixture, reply, style, truth, kept. `chosen` limits the
-    replies measured ({fixture: [reply names]})."""
+    replies measured ({fixture: [reply names]}); `oracle` judges doubtful citations by the
+    labels."""
     truth = yaml.safe_load(TRUTH.read_text("utf-8"))
-    checker = SupportChecker(searcher.index, searcher.embedder)
+    kind = OracleChecker if oracle else SupportChecker
+    checker = kind(searcher.index, searcher.embedder)
+    replies = 0
     rows = []
     for stem, data in fixtures().items():
         outline = outline_for(searcher, data["question"])
@@ -72,12 +98,15 @@ def measure(searcher: Searcher, chosen: dict[str, list[str]] | None = None) -> l
             if chosen is not None and case["name"] not in chosen.get(stem, []):
                 continue
             labels = truth[stem][case["name"]] or []  # a reply may cite nothing
-            found = verdicts(checker, outline, case["reply"])
+            replies += 1
+            found = verdicts(checker, outline, case["reply"], labels)
             assert len(found) == len(labels), (stem, case["name"], [f[0] for f in found])
             for (text, kept, backed), (label, start) in zip(found, labels, strict=True):
                 assert text.startswith(start), (stem, case["name"], text, start)
                 row = {"fixture": stem, "reply": case["name"], "style": case["style"]}
                 rows.append(row | {"text": text, "truth": label, "kept": kept, "backed": backed})
+    if oracle:
+        print(f"judge calls: {checker.calls} over {replies} replies")
     return rows
 
 
@@ -126,6 +155,9 @@ def report(rows: list[dict], show: bool) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--show", action="store_true", help="print each sentence misjudged")
+    parser.add_argument(
+        "--oracle-judge", action="store_true", help="judge doubtful citations by the labels"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "vault"  # a copy: the demo vault's own index is left alone
@@ -133,7 +165,8 @@ def main() -> None:
         embedder = get_embedder()
         with Index(Vault(root)) as index:
             index.update(embedder=embedder)
-            report(measure(Searcher(index, embedder)), args.show)
+            rows = measure(Searcher(index, embedder), oracle=args.oracle_judge)
+            report(rows, args.show)
 
 
 if __name__ == "__main__":

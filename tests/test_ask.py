@@ -15,14 +15,17 @@ from webvault import indexed_demo_copy
 from inquiring.ask import ask
 from inquiring.cli import app
 from inquiring.embed import get_embedder
+from inquiring.errors import InquiringError
 from inquiring.index import Index
 from inquiring.search import Searcher
+from inquiring.settings import load_settings
 from inquiring.vault import Vault
 from inquiring.verify import parts
 from inquiring.write import dek_for
-from inquiring.write.llm import load_template, write_llm
+from inquiring.write.llm import ModelWriter, load_template, write_llm
 
 DEMO = Path(__file__).resolve().parents[1] / "examples" / "llm-training"
+ROOT = Path(__file__).resolve().parents[1]
 CORE = (
     "How do finetuning and pretraining improvements differ in their effects on model capabilities?"
 )
@@ -122,6 +125,7 @@ def test_saved_line_is_indexed_and_found_again(vault, searcher):
         "paraphrased_supported",
         "claims",
         "claims_backed",
+        "judged",
     }
     assert set(front["corpus"]) >= set(front["cited"])
     assert "## Sources" in text and "[[notes/eft-pretraining-vs-finetuning-scale|" in text
@@ -234,9 +238,49 @@ def test_status_and_refresh_follow_note_changes(tmp_path):
     assert len(list((root / "lines").glob("*.md"))) == 1
 
 
-def test_judge_vetoes_citations_the_model_rejects(searcher, scripted_llm):
+def test_the_judge_is_not_asked_about_the_notes_own_words(searcher, scripted_llm):
+    """The extractive writer quotes its notes, so no citation is in doubt."""
     scripted_llm.replies = ["no"] * 40
-    answer = ask(searcher, CORE, save=False, new=True, judge="scripted")
-    assert scripted_llm.prompts and "CLAIM:" in scripted_llm.prompts[0]
-    assert answer.support == (0.0, 0.0)
-    assert all(s.connective for p in answer.draft.paragraphs for s in p)
+    judge = ModelWriter("scripted", load_template()).answer
+    answer = ask(searcher, CORE, save=False, new=True, judge=judge)
+    assert scripted_llm.prompts == [] and answer.draft.checked.judged == 0
+    assert answer.support[0] == 1.0
+
+
+def test_a_writing_model_judges_the_citations_the_checker_doubts(vault, scripted_llm):
+    """A strong model's faithful paraphrase, with a judge that agrees with every claim: the
+    doubtful sentences the checker alone drops are kept, unless judging is turned off."""
+    fixture = yaml.safe_load(
+        (ROOT / "tests/fixtures/replies/deepseek-pure-rl.yaml").read_text(encoding="utf-8")
+    )
+    reply = next(r["reply"] for r in fixture["replies"] if r["name"] == "[Note n] and bold")
+    rescued = "Its AIME 2024 pass@1 went from 15.6% to 71.0%"
+
+    def model(prompt: str) -> str:
+        if "CLAIM:" in prompt:
+            return "Yes — the note says this."
+        return "" if "not supported by the notes" in prompt else reply  # no rewrite
+
+    def run(*flags: str) -> str:
+        scripted_llm.replies = [model] * 40
+        scripted_llm.prompts.clear()
+        command = ["--vault", str(vault), "ask", "--model", "scripted", "--no-save", "--new"]
+        result = CliRunner().invoke(app, [*command, *flags, fixture["question"]])
+        assert result.exit_code == 0, result.output
+        return " ".join(result.output.split())
+
+    judged = run()
+    asked = [p for p in scripted_llm.prompts if "CLAIM:" in p]
+    assert 1 <= len(asked) <= 4 and rescued in judged
+    assert "doubtful citations decided by the model" in judged
+    alone = run("--no-judge")
+    assert not any("CLAIM:" in p for p in scripted_llm.prompts) and rescued not in alone
+
+
+def test_judge_setting(tmp_path):
+    (tmp_path / "inquiring.toml").write_text("[llm]\njudge = false\n", encoding="utf-8")
+    assert load_settings(Vault(tmp_path)).judging() is False
+    assert load_settings(Vault(tmp_path)).judging(True) is True
+    (tmp_path / "inquiring.toml").write_text("[llm]\njudge = 'sometimes'\n", encoding="utf-8")
+    with pytest.raises(InquiringError, match=r"\[llm\] judge must be true or false"):
+        load_settings(Vault(tmp_path))

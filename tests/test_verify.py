@@ -16,7 +16,7 @@ from inquiring.search import Searcher
 from inquiring.vault import Vault
 from inquiring.verify import SupportChecker, numbers
 from inquiring.write import Draft, Sentence
-from inquiring.write.llm import parse_reply
+from inquiring.write.llm import ModelWriter, load_template, parse_reply
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "examples" / "llm-training"
@@ -146,3 +146,64 @@ def test_the_model_style_pairs_are_labelled_and_true_to_their_notes():
     }
     assert all((DEMO / p["note"]).is_file() for p in pairs)
     assert len({p["sentence"] for p in pairs}) == len(pairs)
+
+
+# Two model-style sentences the checker cannot decide alone (from support-pairs-models.yaml):
+# a faithful paraphrase scoring just under the threshold, and a distortion just over it.
+TASK = "notes/task-arithmetic.md"
+TASK_FAITHFUL = (
+    "Subtracting a task vector learned on toxic text made GPT-2 generate less toxic output."
+)
+RULER = "notes/ruler-effective-context.md"
+RULER_DISTORTED = (
+    "Of 17 long-context models, all but two stayed above the satisfactory threshold at 32K."
+)
+
+
+JUDGE = ModelWriter("scripted", load_template())
+
+
+def judge_by_claim(prompt: str) -> str:
+    """A judge that reads the claim as a person would, in a chatty model's words."""
+    claim = prompt.rpartition("CLAIM:")[2]
+    if "toxic" in claim:
+        return "**Yes.** The note says negating the toxicity vector reduced toxic generations."
+    return "No: the note says only about half of the 17 models held up at 32K."
+
+
+def test_the_judge_decides_only_the_citations_the_checker_doubts(checker, scripted_llm):
+    params = checker.params
+    faithful, distorted = checker.score(TASK_FAITHFUL, TASK), checker.score(RULER_DISTORTED, RULER)
+    # The premise: the checker alone keeps the distortion and drops the paraphrase, narrowly.
+    assert params.threshold - params.judge_band < faithful < params.threshold
+    assert params.threshold <= distorted < params.threshold + params.judge_band
+    scripted_llm.replies = [judge_by_claim] * 5
+    quoted = Sentence(SHALLOW_SAYS, [SHALLOW])  # the note's own words: never in doubt
+    draft = Draft(
+        "q",
+        "",
+        "strong",
+        "llm:scripted",
+        [[quoted], [Sentence(TASK_FAITHFUL, [TASK]), Sentence(RULER_DISTORTED, [RULER])]],
+        [],
+    )
+    support = checker.check(draft, drop=True, judge=JUDGE.answer)
+    assert [s.text for p in draft.paragraphs for s in p] == [SHALLOW_SAYS, TASK_FAITHFUL]
+    assert len(scripted_llm.prompts) == 2 and draft.checked.judged == 2
+    summary = support_summary(support_record(draft, support))
+    assert "2 doubtful citations decided by the model" in summary
+
+
+@pytest.mark.parametrize("reply", ["", "I'd rather not say.", "Possibly; it depends."])
+def test_a_judge_reply_without_a_verdict_leaves_the_score_to_decide(checker, scripted_llm, reply):
+    scripted_llm.replies = [reply] * 3
+    draft = Draft(
+        "q",
+        "",
+        "strong",
+        "llm:scripted",
+        [[Sentence(TASK_FAITHFUL, [TASK]), Sentence(RULER_DISTORTED, [RULER])]],
+        [],
+    )
+    checker.check(draft, drop=True, judge=JUDGE.answer)
+    assert [s.text for p in draft.paragraphs for s in p] == [RULER_DISTORTED]

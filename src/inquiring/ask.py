@@ -12,7 +12,7 @@ from .lines import corpus_hashes, near_duplicate, save_line
 from .plan import Outline, plan
 from .search import Searcher
 from .settings import DEFAULT_CONTEXT
-from .verify import SupportChecker
+from .verify import Judge, SupportChecker
 from .write import Draft, dek_for
 from .write.extractive import write_extractive
 from .write.llm import ModelWriter, load_template
@@ -62,7 +62,7 @@ def ask(
     new: bool = False,
     drop_unsupported: bool = True,
     line_path: Path | None = None,
-    judge: str | None = None,
+    judge: Judge | None = None,
     progress: Callable[[str], None] = lambda step: None,
     cancel: threading.Event | None = None,
 ) -> Answer:

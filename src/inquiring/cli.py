@@ -88,8 +88,13 @@ def ask(
         str | None, typer.Option(help="Write with this `llm` model (default: inquiring.toml).")
     ] = None,
     judge: Annotated[
-        bool, typer.Option(help="Also ask the configured model whether each citation holds.")
-    ] = False,
+        bool | None,
+        typer.Option(
+            "--judge/--no-judge",
+            help="Let the model decide the citations the checker doubts (default: on when a "
+            "model writes; [llm] judge in inquiring.toml).",
+        ),
+    ] = None,
     timeout: TimeoutOption = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -126,7 +131,7 @@ def ask(
             save=save,
             new=new,
             drop_unsupported=not show_unsupported,
-            judge=chosen if judge else None,
+            judge=writer.answer if writer and settings.judging(judge) else None,
         )
     if answer.path is not None:
         _update(index, embedder=searcher.embedder, quick=True)  # the new line is in the vault
@@ -200,6 +205,7 @@ def refresh(
             writer=writer or extractive,
             new=True,
             line_path=index.vault.root / row.path,
+            judge=writer.answer if writer and settings.judging() else None,
         )
         out.print(f"Rewrote {escape(row.path)}")
     if not targets:

@@ -89,6 +89,8 @@ def support_summary(support: dict) -> str:
         parts.append(f"{found} of {quoted} found word for word in the cited notes (quoted)")
     if paraphrased:
         parts.append(f"{scored} of {paraphrased} paraphrases scored as supported by their notes")
+    if support.get("judged"):
+        parts.append(f"{support['judged']} doubtful citations decided by the model")
     shortfall = too_few_kept(support.get("claims", 0), support.get("claims_backed", 0))
     return (
         "citations checked: "

@@ -19,7 +19,14 @@ class Settings:
     llm_prompt: str = ""  # a prompt template file, relative to the vault
     llm_timeout: float = 60.0  # seconds to wait for the model before the extractive writer
     llm_context: int = DEFAULT_CONTEXT  # tokens the model reads: prompt and reply
+    llm_judge: bool = True  # the model decides the citations the checker doubts
     embedder: str = "all-MiniLM-L6-v2"
+
+    def judging(self, asked: bool | None = None) -> bool:
+        """Whether a model that writes also judges doubtful citations: as asked on the
+        command line, else as set in [llm] judge (on by default: about one short call a
+        line, measured in docs/lines.md)."""
+        return self.llm_judge if asked is None else asked
 
 
 def load_settings(vault: Vault) -> Settings:
@@ -49,11 +56,15 @@ def load_settings(vault: Vault) -> Settings:
             f"{path}: [llm] context must be the model's context length in tokens, a whole "
             f"number of at least {MIN_CONTEXT}, like 4096 (it is {context!r})"
         )
+    judge = llm.get("judge", Settings.llm_judge)
+    if not isinstance(judge, bool):
+        raise InquiringError(f"{path}: [llm] judge must be true or false (it is {judge!r})")
     return Settings(
         title=str(data.get("title", "")),
         llm_model=str(llm.get("model", "")),
         llm_prompt=str(llm.get("prompt", "")),
         llm_timeout=float(timeout),
         llm_context=context,
+        llm_judge=judge,
         embedder=str(embedder.get("name", Settings.embedder)),
     )

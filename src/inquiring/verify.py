@@ -14,6 +14,7 @@ are dropped or marked.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -35,6 +36,9 @@ class SupportParams:
     number_penalty: float = 1.0
     name_penalty: float = 0.1
     threshold: float = 1.5625
+    # A citation scoring within this of the threshold is doubtful: with --judge the model
+    # decides it (bench/calibrate_support.py measures the choice).
+    judge_band: float = 0.1
 
     def combine(self, features: tuple[float, float, float, float]) -> float:
         """The support score from `SupportChecker.features`."""
@@ -63,6 +67,8 @@ _ABSOLUTE = re.compile(
     r"\b(all|every|always|never|none|entirely|completely|fully|immune|unaffected|eliminat\w*)\b",
     re.IGNORECASE,
 )
+Judge = Callable[[str], str | None]  # a prompt in, the model's reply (or None) out
+_VERDICT = re.compile(r"\b(yes|no)\b", re.IGNORECASE)  # the judge's first yes or no
 _ABOUT_NOTES = re.compile(r"\b(notes?|vault|corpus)\b", re.IGNORECASE)
 # A writer's label before a claim ("The takeaway: …"), which claims nothing itself.
 _LABEL = re.compile(
@@ -217,29 +223,33 @@ class SupportChecker:
     def supported(self, sentence: str, path: str) -> bool:
         return self.score(sentence, path) >= self.params.threshold
 
-    def judge(self, sentence: str, path: str, model_name: str) -> bool:
-        """Ask the configured LLM whether the note supports the sentence (`--judge`)."""
-        import llm
-
+    def judge(self, clause: str, path: str, ask: Judge) -> bool | None:
+        """The model's verdict on whether the note supports the clause (`--judge`); None
+        when its reply says neither yes nor no, or it gave none."""
         doc = self.index.document(path)
         note = f"{doc.title}\n{doc.summary}\n{self.index.body(path)}" if doc else ""
-        prompt = (
+        reply = ask(
             "Does the NOTE state or directly imply the CLAIM? Answer with one word, yes or "
-            f"no.\n\nNOTE:\n{note}\n\nCLAIM: {claim_part(sentence)}"
+            f"no.\n\nNOTE:\n{note}\n\nCLAIM: {claim_part(clause)}"
         )
-        reply = llm.get_model(model_name).prompt(prompt).text().strip().lower()
-        return reply.startswith("yes")
+        verdict = _VERDICT.search(reply or "")
+        return verdict.group(1).lower() == "yes" if verdict else None
+
+    def doubtful(self, score: float) -> bool:
+        """Whether a score is too near the threshold for the checker to decide alone."""
+        return abs(score - self.params.threshold) < self.params.judge_band
 
     def check(
-        self, draft: Draft, drop: bool = True, judge: str | None = None
+        self, draft: Draft, drop: bool = True, judge: Judge | None = None
     ) -> tuple[float, float]:
         """Score every citation; drop (or keep, marked) unsupported ones.
 
         Each clause of a sentence (`claims`) is scored against the notes it cites; a
         citation's score is that of its best clause, and a sentence is backed when every
-        clause has a citation that supports it. With `judge` (a model name), a citation
-        counts as supported only if the model also says the note supports the sentence:
-        one call per citation of every claim.
+        clause has a citation that supports it. With `judge` (a configured model's
+        `ModelWriter.answer`), the model decides each doubtful (clause, note) pair, one call
+        each: its "yes" keeps the
+        citation, its "no" drops it, and a reply that says neither leaves the score to decide.
 
         Returns (citation precision, claim recall): the share of citations that the checker
         finds supported, and the share of claim sentences left with a supporting citation.
@@ -266,9 +276,12 @@ class SupportChecker:
                 for path in cites
             }
             if judge:
-                for path in sentence.citations:
-                    if not self.judge(sentence.text, path, judge):
-                        scores.update({key: 0.0 for key in scores if key[1] == path})
+                for key in needed[id(sentence)]:
+                    if self.doubtful(scores[key]):
+                        tally.judged += 1
+                        verdict = self.judge(*key, judge)
+                        if verdict is not None:
+                            scores[key] = max(scores[key], threshold) if verdict else 0.0
             if any(
                 all(scores[text, p] < threshold for p in cites)
                 for text, cites in clauses[id(sentence)]

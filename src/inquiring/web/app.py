@@ -173,6 +173,7 @@ class App:
                 writer=writer or extractive,
                 new=new,
                 line_path=root / line if line else None,
+                judge=writer.answer if writer and settings.judging() else None,
                 progress=progress,
                 cancel=cancel,
             )

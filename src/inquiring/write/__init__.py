@@ -42,11 +42,12 @@ class CitationCheck:
     """What the citation check measured, so a line can say how its support was found."""
 
     quoted: int = 0  # citations of a sentence that is the cited note's own words
-    quoted_found: int = 0  # of them, found supported (only a --judge veto says otherwise)
+    quoted_found: int = 0  # of them, found supported
     paraphrased: int = 0  # citations of a sentence in other words than the note's
     paraphrased_supported: int = 0  # of them, scored at or above the checker's threshold
     claims: int = 0  # sentences that make a claim
     claims_backed: int = 0  # of them, with a supporting citation for every clause
+    judged: int = 0  # doubtful citations the configured model was asked about (--judge)
 
 
 KEEP_SHARE = 0.6  # a line that keeps fewer of its claims than this says so

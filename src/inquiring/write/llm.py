@@ -485,6 +485,7 @@ class ModelWriter:
     context: int = DEFAULT_CONTEXT
     # What the line was written from: the prompt, the outline it numbers, the reply.
     asked: tuple[str, Outline, str] | None = field(default=None, init=False, repr=False)
+    _hung: bool = field(default=False, init=False, repr=False)  # it timed out as a judge
 
     def __call__(self, searcher: Searcher, outline: Outline) -> Draft:
         return self.write(searcher.index, outline)
@@ -544,6 +545,24 @@ class ModelWriter:
         except (ModelTimeout, _ModelFailed):
             return None
         return None if problems else self._draft(sized, paragraphs)
+
+    def answer(self, prompt: str) -> str | None:
+        """The model's reply to a short question (the citation judge's), or None when the
+        call fails or times out. A model that timed out once is not asked again."""
+        if self._hung:
+            return None
+        model = self._model()
+        try:
+            return ask_model(
+                model, prompt, self.timeout, self.cancel, **model_options(model, self.context)
+            )
+        except ModelTimeout:
+            self._hung = True
+            return None
+        except Cancelled:
+            raise
+        except Exception:  # a failed call decides nothing: the checker's score stands
+            return None
 
     def _model(self) -> Any:
         import llm
