@@ -41,7 +41,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench
 
 test: lint $(CHROMIUM)
-	$(BIN)/pytest
+	INQUIRING_BROWSER_TESTS=required $(BIN)/pytest
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_index.py --sizes 1000 10000

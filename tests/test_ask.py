@@ -219,7 +219,7 @@ def test_no_model_configured_sends_nothing(vault, scripted_llm):
 
 def test_status_and_refresh_follow_note_changes(tmp_path):
     root = tmp_path / "vault"
-    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns(".inquiring"))
+    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns(".inquiring", "lines"))
     runner = CliRunner()
 
     def run(*args: str) -> str:
@@ -236,6 +236,35 @@ def test_status_and_refresh_follow_note_changes(tmp_path):
     assert "Rewrote lines/" in run("refresh", "--all")
     assert "0 of 1 lines are stale." in run("status")
     assert len(list((root / "lines").glob("*.md"))) == 1
+
+
+def test_refresh_keeps_a_line_edited_by_hand_unless_forced(tmp_path):
+    root = tmp_path / "vault"
+    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns(".inquiring", "lines"))
+    runner = CliRunner()
+
+    def run(*args: str, code: int = 0) -> str:
+        result = runner.invoke(app, ["--vault", str(root), *args])
+        assert result.exit_code == code, result.output
+        return " ".join(result.output.split())
+
+    run("ask", "Does RL post-training create new reasoning abilities?")
+    (line,) = (root / "lines").glob("*.md")
+    edit = "My own reading: the two studies measure different things."
+    line.write_text(line.read_text(encoding="utf-8") + f"\n{edit}\n", encoding="utf-8")
+    note = root / "notes" / "rl-deploys-latent-reasoning.md"
+    note.write_text(note.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    said = run("refresh", "--all")
+    name = f"lines/{line.name}"
+    assert f"Kept: {name} was edited by hand since inquiring wrote it" in said
+    assert "Rewrote" not in said and edit in line.read_text(encoding="utf-8")
+    said = run("refresh", name, code=1)
+    assert f"Error: {name} was edited by hand" in said
+    assert f"run: inquiring refresh --force {name}" in said
+    assert f"Rewrote {name}" in run("refresh", "--all", "--force")
+    assert edit not in line.read_text(encoding="utf-8")
+    note.write_text(note.read_text(encoding="utf-8") + "\nAnother.\n", encoding="utf-8")
+    assert f"Rewrote {name}" in run("refresh", "--all")  # a line as written is rewritten
 
 
 def test_the_judge_is_not_asked_about_the_notes_own_words(searcher, scripted_llm):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,10 @@ DEMO = Path(__file__).resolve().parents[1] / "examples" / "llm-training"
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Index:
-    index = Index(Vault(DEMO), tmp_path_factory.mktemp("demo") / "index.db")
+    """A copy of the demo vault as shipped: lines a user saved while trying it are left out."""
+    root = tmp_path_factory.mktemp("demo") / "vault"
+    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns(".inquiring", "lines"))
+    index = Index(Vault(root))
     index.update()
     yield index
     index.close()

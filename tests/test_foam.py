@@ -1,4 +1,4 @@
-"""A real-world vault: Foam's documentation (MIT), read from the shared fixtures folder."""
+"""A real-world vault: Foam's documentation (MIT), vendored in tests/fixtures/foam-docs."""
 
 from __future__ import annotations
 

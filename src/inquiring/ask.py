@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Cancelled
-from .lines import corpus_hashes, near_duplicate, save_line
+from .lines import check_unedited, corpus_hashes, near_duplicate, save_line
 from .plan import Outline, plan
 from .search import Searcher
 from .settings import DEFAULT_CONTEXT
@@ -63,13 +63,15 @@ def ask(
     drop_unsupported: bool = True,
     line_path: Path | None = None,
     judge: Judge | None = None,
+    force: bool = False,
     progress: Callable[[str], None] = lambda step: None,
     cancel: threading.Event | None = None,
 ) -> Answer:
     """Answer `question` from the vault as an inquiring line; `progress` hears each step.
 
     Setting `cancel` (its asker left, the server is stopping) ends the ask at its next step
-    with `Cancelled`, and always before anything is saved.
+    with `Cancelled`, and always before anything is saved. Rewriting the line at `line_path`
+    raises `EditedByHand` if it was changed since it was written, unless `force`.
     """
 
     def step(name: str) -> None:
@@ -77,6 +79,8 @@ def ask(
             raise Cancelled("the ask was cancelled, so no line was saved")
         progress(name)
 
+    if line_path is not None and line_path.exists() and not force:
+        check_unedited(line_path, searcher.index.vault.root)
     if not new and line_path is None:
         duplicate = near_duplicate(searcher, question)
         if duplicate:

@@ -22,7 +22,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from .errors import InquiringError
+from .errors import EditedByHand, InquiringError
 from .index import DocRow, Index, UpdateReport
 from .settings import load_settings
 from .vault import FOLDER_KINDS, SETTINGS_FILE, Vault
@@ -171,9 +171,16 @@ def refresh(
     line: Annotated[str | None, typer.Argument(help="The line to rewrite (path or title).")] = None,
     all_lines: Annotated[bool, typer.Option("--all", help="Rewrite every stale line.")] = False,
     model: Annotated[str | None, typer.Option(help="Write with this `llm` model.")] = None,
+    force: Annotated[
+        bool,
+        typer.Option(help="Rewrite lines even if they were edited by hand (the edit is lost)."),
+    ] = False,
     timeout: TimeoutOption = None,
 ) -> None:
-    """Rewrite a line (or every stale one) from the vault as it is now."""
+    """Rewrite a line (or every stale one) from the vault as it is now.
+
+    A line edited by hand since it was written is kept as it is, and named, unless --force.
+    """
     from .ask import ask as ask_question
     from .ask import configured_writer, extractive
     from .lines import staleness
@@ -199,14 +206,21 @@ def refresh(
     )
     for row in targets:
         question = str(index.front_matter(row.path).get("question") or row.title)
-        ask_question(
-            searcher,
-            question,
-            writer=writer or extractive,
-            new=True,
-            line_path=index.vault.root / row.path,
-            judge=writer.answer if writer and settings.judging() else None,
-        )
+        try:
+            ask_question(
+                searcher,
+                question,
+                writer=writer or extractive,
+                new=True,
+                line_path=index.vault.root / row.path,
+                judge=writer.answer if writer and settings.judging() else None,
+                force=force,
+            )
+        except EditedByHand as error:
+            if line:  # the one line asked for: its refusal is the command's error
+                raise
+            err.print(f"[yellow]Kept:[/] {escape(str(error))}")
+            continue
         out.print(f"Rewrote {escape(row.path)}")
     if not targets:
         out.print("No line is stale.")

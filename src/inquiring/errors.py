@@ -19,3 +19,7 @@ class Cancelled(InquiringError):
 
 class ModelTimeout(InquiringError):
     """The model did not answer in time; the caller decides what to do instead."""
+
+
+class EditedByHand(InquiringError):
+    """A saved line was changed by hand since it was written; rewriting it would lose that."""

@@ -2,12 +2,13 @@
 
 A line records the question, who wrote it, what it cites, how well its citations were
 supported, and the content hash of every note it consulted, so that later edits to those
-notes mark it stale.
+notes mark it stale; and the hash of its own text, so that a rewrite never loses a hand edit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 import tempfile
@@ -17,7 +18,9 @@ from pathlib import Path
 
 import yaml
 
+from .errors import EditedByHand
 from .index import Index
+from .parse import parse_document
 from .search import Searcher
 from .vault import LINES_DIR, TEMP_PREFIX, TEMP_SUFFIX
 from .write import Draft, too_few_kept, with_mark
@@ -50,8 +53,7 @@ def to_markdown(draft: Draft, support: tuple[float, float], corpus: dict[str, st
         "support": support_record(draft, support),
         "corpus": corpus,
     }
-    parts = ["---", yaml.safe_dump(front, sort_keys=False, allow_unicode=True).strip(), "---", ""]
-    parts += ["*Inquiring line*", "", f"# {draft.question}", "", f"*{draft.dek}*", ""]
+    parts = ["*Inquiring line*", "", f"# {draft.question}", "", f"*{draft.dek}*", ""]
     paths = [d.path for d in draft.sources]
     for paragraph, marks in zip(draft.paragraphs, draft.marks(), strict=True):
         text = []
@@ -64,7 +66,29 @@ def to_markdown(draft: Draft, support: tuple[float, float], corpus: dict[str, st
     parts += [f"## Sources {len(draft.sources)} notes", ""]
     for number, doc in enumerate(draft.sources, start=1):
         parts.append(f"{number}. [[{_link(doc.path)}|{_safe(doc.title)}]]: {doc.summary}")
-    return "\n".join(parts).rstrip() + "\n"
+    body = "\n".join(parts).rstrip() + "\n"
+    front["written_sha256"] = text_digest(body)
+    meta = yaml.safe_dump(front, sort_keys=False, allow_unicode=True).strip()
+    return f"---\n{meta}\n---\n\n{body}"
+
+
+def text_digest(body: str) -> str:
+    """The sha256 of a line's text below its front matter, line endings and outer blank
+    lines aside, as recorded when the line was written."""
+    return hashlib.sha256(body.replace("\r\n", "\n").strip().encode("utf-8")).hexdigest()
+
+
+def check_unedited(path: Path, root: Path) -> None:
+    """Refuse to overwrite a saved line whose text was changed since inquiring wrote it.
+    A line written before the hash was recorded cannot tell, and is rewritten as before."""
+    doc = parse_document(path.read_text(encoding="utf-8"), path.name)
+    written = doc.meta.get("written_sha256")
+    if written and written != text_digest(doc.body):
+        name = path.relative_to(root).as_posix()
+        raise EditedByHand(
+            f"{name} was edited by hand since inquiring wrote it, so it was not rewritten; to "
+            f"rewrite it and lose the edit, run: inquiring refresh --force {name}"
+        )
 
 
 def support_record(draft: Draft, support: tuple[float, float]) -> dict[str, float | int]:
