@@ -12,7 +12,10 @@ import pytest
 from conftest import note
 from typer.testing import CliRunner
 
+import inquiring.cli
 from inquiring.cli import app
+
+SOURCE = Path(inquiring.cli.__file__).resolve().parents[1]
 
 VAULT = {
     "notes/eft.md": note(
@@ -298,3 +301,88 @@ def test_site_build_command(vault, tmp_path):
     (tmp_path / "mine" / "keep.txt").write_text("x")
     code, output = run(vault, "site", "build", str(tmp_path / "mine"))
     assert code == 1 and "did not build" in output
+
+
+def _commands(group, prefix: tuple[str, ...] = ()):
+    """Every command of a click group, with the words that name it."""
+    for name, command in group.commands.items():
+        if hasattr(command, "commands"):
+            yield from _commands(command, (*prefix, name))
+        else:
+            yield (*prefix, name), command
+
+
+def test_every_command_takes_vault_after_its_name():
+    import typer
+
+    names = {
+        words: {opt for p in command.params for opt in getattr(p, "opts", [])}
+        for words, command in _commands(typer.main.get_command(app))
+    }
+    assert len(names) >= 14
+    assert [w for w, opts in names.items() if "--vault" not in opts] == []
+
+
+def test_vault_before_or_after_the_command(vault, monkeypatch):
+    monkeypatch.delenv("INQUIRING_VAULT", raising=False)
+    before = ["--vault", str(vault), "stats", "--json"]
+    after = ["stats", "--json", "--vault", str(vault)]
+    for args in (before, after, ["show", "lima", "--vault", str(vault)]):
+        result = runner.invoke(app, args, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+    assert json.loads(runner.invoke(app, after).output)["notes"] == 2
+
+
+def test_vault_after_the_command_wins_over_the_environment(vault, tmp_path, monkeypatch):
+    monkeypatch.setenv("INQUIRING_VAULT", str(tmp_path / "elsewhere"))
+    result = runner.invoke(app, ["stats", "--vault", str(vault), "--json"])
+    assert result.exit_code == 0 and json.loads(result.output)["notes"] == 2
+    result = runner.invoke(app, ["stats", "--json"])  # the environment, as before
+    assert result.exit_code == 1 and "no vault folder at" in result.output
+
+
+@pytest.mark.parametrize("marker", ["inquiring.toml", ".obsidian", ".inquiring"])
+def test_the_vault_is_found_from_a_folder_inside_it(vault, marker, monkeypatch):
+    """As git finds its repository: run inside notes/, the command works on the whole vault,
+    and makes no second index there."""
+    (vault / marker).mkdir() if marker.startswith(".") else (vault / marker).write_text("")
+    monkeypatch.delenv("INQUIRING_VAULT", raising=False)
+    monkeypatch.chdir(vault / "notes")
+    result = runner.invoke(app, ["stats", "--json"], catch_exceptions=False)
+    assert result.exit_code == 0 and json.loads(result.output)["notes"] == 2
+    assert not (vault / "notes" / ".inquiring").exists()
+
+
+def test_outside_any_vault_a_command_says_how_to_name_one(tmp_path, monkeypatch):
+    (tmp_path / "papers").mkdir()
+    (tmp_path / "papers" / "a.md").write_text("# A note\n\nText.\n")
+    env = {k: v for k, v in os.environ.items() if k != "INQUIRING_VAULT"}
+    env["PYTHONPATH"] = str(SOURCE)  # this checkout's code, from any folder
+    result = subprocess.run(
+        [sys.executable, "-m", "inquiring", "stats"],
+        capture_output=True,
+        text=True,
+        env={**env, "NO_COLOR": "1", "COLUMNS": "300"},
+        cwd=tmp_path / "papers",
+        timeout=60,
+    )
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == (
+        f"Error: no vault here: neither {tmp_path / 'papers'} nor any folder above it holds "
+        "inquiring.toml, .inquiring/ or .obsidian/. Run 'inquiring init' to make this folder "
+        "a vault, or name one with --vault DIR\n"
+    )
+    assert not (tmp_path / "papers" / ".inquiring").exists()
+    result = subprocess.run(  # init makes the folder it runs in a vault
+        [sys.executable, "-m", "inquiring", "init"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path / "papers",
+        timeout=60,
+    )
+    assert result.returncode == 0 and (tmp_path / "papers" / "inquiring.toml").exists()
+    monkeypatch.chdir(tmp_path / "papers" / "notes")
+    monkeypatch.delenv("INQUIRING_VAULT", raising=False)
+    result = runner.invoke(app, ["stats", "--json"], catch_exceptions=False)
+    assert result.exit_code == 0 and json.loads(result.output)["notes"] == 1

@@ -7,7 +7,9 @@ so that it starts in the time its own work takes (tests/test_cli.py checks what 
 from __future__ import annotations
 
 import functools
+import inspect
 import json
+import os
 import secrets
 import sqlite3
 import textwrap
@@ -25,7 +27,7 @@ from rich.markup import escape
 from .errors import InquiringError
 from .index import DocRow, Index, UpdateReport
 from .settings import load_settings
-from .vault import FOLDER_KINDS, SETTINGS_FILE, Vault
+from .vault import FOLDER_KINDS, SETTINGS_FILE, Vault, find_vault
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -34,11 +36,66 @@ if TYPE_CHECKING:
     from .embed import Embedder
     from .parse import Problem
 
+VAULT_KEY = "inquiring.vault"
+VaultOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--vault",
+        help="The vault folder (default: $INQUIRING_VAULT, else the nearest folder from here "
+        "up that holds inquiring.toml, .inquiring/ or .obsidian/).",
+        show_default=False,
+    ),
+]
+
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+TimeoutOption = Annotated[
+    float | None,
+    typer.Option(
+        min=0.1,
+        help="Seconds to wait for the model before the extractive writer takes over "
+        "(default: [llm] timeout in inquiring.toml, else 60).",
+    ),
+]
+
+
+def _with_vault_option(fn: Callable[..., None]) -> Callable[..., None]:
+    """`fn` taking --vault too, so that it may follow the command as well as precede it."""
+
+    @functools.wraps(fn)
+    def run(*args: Any, vault: Path | None = None, **kwargs: Any) -> None:
+        if vault is not None:  # ctx.meta is shared with the group: this wins over its --vault
+            kwargs["ctx"].meta[VAULT_KEY] = vault
+        fn(*args, **kwargs)
+
+    signature = inspect.signature(fn, eval_str=True)
+    extra = inspect.Parameter("vault", inspect.Parameter.KEYWORD_ONLY, annotation=VaultOption)
+    run.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[*signature.parameters.values(), extra.replace(default=None)]
+    )
+    run.__annotations__ = {**fn.__annotations__, "vault": VaultOption}
+    return run
+
+
+def _named_vault(ctx: typer.Context) -> Path | None:
+    """The vault named by --vault, else by INQUIRING_VAULT; None when neither names one."""
+    given = ctx.meta.get(VAULT_KEY) or os.environ.get("INQUIRING_VAULT")
+    return Path(given) if given else None
+
+
+def _vault(ctx: typer.Context) -> Vault:
+    """The vault a command works on: the one named, else the nearest from here up."""
+    if not isinstance(ctx.obj, Vault):
+        ctx.obj = Vault(_named_vault(ctx) or find_vault(Path.cwd()))
+    return ctx.obj
+
+
 app = typer.Typer(
     help="Ask your research notes a question and get an honest, fully cited answer.",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False)
@@ -68,7 +125,7 @@ def command(
                 _say_stopped(kw.get("ctx"))
                 raise typer.Exit(130) from None
 
-        return group.command(*args, **kwargs)(run)
+        return group.command(*args, **kwargs)(_with_vault_option(run))
 
     return decorate
 
@@ -110,14 +167,14 @@ def ask(
 
     if not question.strip():
         raise InquiringError('the question is empty; try: inquiring ask "How does X affect Y?"')
-    settings = load_settings(ctx.obj)
+    settings = load_settings(_vault(ctx))
     index = _open(ctx, all_vectors=True)  # answers are judged on every note's meaning
     searcher = Searcher(index, _embedder(ctx))
     chosen = model or settings.llm_model
     if judge and not chosen:
         raise InquiringError("--judge needs a model: pass --model NAME or set [llm] model")
     writer = configured_writer(
-        ctx.obj.root,
+        _vault(ctx).root,
         chosen,
         settings.llm_prompt,
         timeout or settings.llm_timeout,
@@ -181,7 +238,7 @@ def refresh(
 
     if not line and not all_lines:
         raise InquiringError("name a line to refresh, or pass --all for every stale line")
-    settings = load_settings(ctx.obj)
+    settings = load_settings(_vault(ctx))
     index = _open(ctx, all_vectors=True)  # answers are judged on every note's meaning
     searcher = Searcher(index, _embedder(ctx))
     if line:
@@ -191,7 +248,7 @@ def refresh(
     else:
         targets = [r for r in index.documents("line") if staleness(searcher, r.path).stale]
     writer = configured_writer(
-        ctx.obj.root,
+        _vault(ctx).root,
         model or settings.llm_model,
         settings.llm_prompt,
         timeout or settings.llm_timeout,
@@ -215,16 +272,6 @@ def refresh(
 
 eval_app = typer.Typer(help="Measure how well inquiring answers questions with known answers.")
 app.add_typer(eval_app, name="eval")
-
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
-TimeoutOption = Annotated[
-    float | None,
-    typer.Option(
-        min=0.1,
-        help="Seconds to wait for the model before the extractive writer takes over "
-        "(default: [llm] timeout in inquiring.toml, else 60).",
-    ),
-]
 
 
 class LazyProgress:
@@ -267,20 +314,27 @@ class LazyProgress:
             self.bar.stop()
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"inquiring {version('inquiring')}")
+        raise typer.Exit()
+
+
 @app.callback()
 def main_options(
     ctx: typer.Context,
-    vault: Annotated[
-        Path,
+    version: Annotated[
+        bool,
         typer.Option(
-            "--vault",
-            envvar="INQUIRING_VAULT",
-            help="The vault folder (default: here).",
-            show_default=False,
+            "--version", callback=_print_version, is_eager=True, help="Print the version."
         ),
-    ] = Path("."),
+    ] = False,
+    vault: VaultOption = None,
 ) -> None:
-    ctx.obj = Vault(vault)
+    if vault is not None:
+        ctx.meta[VAULT_KEY] = vault
 
 
 INDEX_KEY = "inquiring.index"
@@ -299,7 +353,7 @@ def _open(
     quick (else the command says what is missing); with `all_vectors`, however long it
     takes (with a progress bar). With `check`, the whole database is first checked for damage.
     """
-    index = Index(ctx.obj, waiting=_say_waiting)
+    index = Index(_vault(ctx), waiting=_say_waiting)
     ctx.call_on_close(index.close)
     ctx.meta[INDEX_KEY] = index
     if index.location_note:
@@ -318,7 +372,7 @@ def _open(
 def _embedder(ctx: typer.Context) -> Embedder:
     from .embed import get_embedder
 
-    return get_embedder(load_settings(ctx.obj).embedder)
+    return get_embedder(load_settings(_vault(ctx)).embedder)
 
 
 def _update(
@@ -414,11 +468,12 @@ def _problem_line(p: Problem) -> str:
 def init(
     ctx: typer.Context,
     directory: Annotated[
-        Path | None, typer.Argument(help="Folder to make a vault in (default: --vault).")
+        Path | None,
+        typer.Argument(help="Folder to make a vault in (default: --vault, else this folder)."),
     ] = None,
 ) -> None:
     """Create a vault: notes/, sources/, hubs/, lines/ and a commented inquiring.toml."""
-    root = directory or ctx.obj.root
+    root = (directory or _named_vault(ctx) or Path.cwd()).expanduser()
     root.mkdir(parents=True, exist_ok=True)
     made = []
     for folder in FOLDER_KINDS:
@@ -718,7 +773,7 @@ def _evaluate(
     from .evaluate import load_questions
     from .search import Searcher
 
-    todo = load_questions(questions or ctx.obj.root / "questions.yaml")
+    todo = load_questions(questions or _vault(ctx).root / "questions.yaml")
     index = _open(ctx, all_vectors=True)  # measured on every note's meaning
     rows = measure(Searcher(index, _embedder(ctx)), todo)
     if as_json:
@@ -891,7 +946,7 @@ def site_build(
     from .web.pages import Pages
 
     index = _open(ctx, all_vectors=True)  # related notes on every page
-    pages = Pages(Searcher(index, _embedder(ctx)), load_settings(ctx.obj).title)
+    pages = Pages(Searcher(index, _embedder(ctx)), load_settings(_vault(ctx)).title)
     progress = LazyProgress("Writing", "pages")
     try:
         report = build_site(pages, out_dir, base_url=base_url, progress=progress)
