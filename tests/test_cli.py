@@ -386,3 +386,105 @@ def test_outside_any_vault_a_command_says_how_to_name_one(tmp_path, monkeypatch)
     monkeypatch.delenv("INQUIRING_VAULT", raising=False)
     result = runner.invoke(app, ["stats", "--json"], catch_exceptions=False)
     assert result.exit_code == 0 and json.loads(result.output)["notes"] == 1
+
+
+def test_piped_tables_print_full_rows(write_vault):
+    """Not on a terminal (a pipe, the runner), a table is its full rows, tab-separated."""
+    title = "Does a very long question about sleep, caffeine and the circadian rhythm wrap?"
+    root = write_vault({"notes/a-rather-long-file-name-about-sleep-and-coffee.md": note(title)})
+    code, output = run(root, "notes")
+    assert code == 0
+    assert output.splitlines() == [
+        "Title\tDate\tPath",
+        f"{title}\t\tnotes/a-rather-long-file-name-about-sleep-and-coffee.md",
+        "1 notes",
+    ]
+    code, output = run(root, "stats")
+    assert "notes\t1" in output.splitlines() and "unresolved links\t0" in output.splitlines()
+
+
+def test_short_help_and_version():
+    from importlib.metadata import version
+
+    for args in (["-h"], ["search", "-h"], ["eval", "retrieval", "-h"], ["site", "build", "-h"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0 and "Usage: " in result.output
+        assert result.output == runner.invoke(app, [*args[:-1], "--help"]).output
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output == f"inquiring {version('inquiring')}\n"
+
+
+def test_ask_reads_the_question_from_stdin(vault):
+    result = runner.invoke(
+        app,
+        ["ask", "-", "--vault", str(vault), "--json", "--no-save"],
+        input="Is alignment superficial?\n",
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0
+    assert json.loads(result.output)["question"] == "Is alignment superficial?"
+
+
+LINE_VAULT = {
+    "notes/lima.md": note(
+        "Is alignment superficial?",
+        "A thousand curated examples were enough to align a large model. "
+        "The model learnt the format of answers rather than new knowledge.",
+        dek="LIMA.",
+    ),
+    "notes/sleep.md": note(
+        "Does coffee ruin sleep?",
+        "Caffeine taken six hours before bed shortened sleep by an hour.",
+        dek="Caffeine and sleep.",
+    ),
+}
+
+
+def test_asking_again_and_show_print_the_saved_line(write_vault):
+    root = write_vault(LINE_VAULT)
+    code, first = run(root, "ask", "Is alignment superficial?")
+    assert code == 0 and "Saved to lines/is-alignment-superficial.md" in first
+    essay = first.split("\n\n")[1]
+    assert "A thousand curated examples were enough to align a large model" in essay
+    code, again = run(root, "ask", "Is alignment superficial?")
+    assert code == 0
+    assert again.startswith(
+        "A line on this question already exists: lines/is-alignment-superficial.md "
+        "(similarity 1.00). Use --new to write another.\n\nINQUIRING LINE\n"
+        "Is alignment superficial?\n"
+    )
+    assert f"\n{essay}\n" in again and "\nSources 1 notes\n1. Is alignment superficial?: " in again
+    code, shown = run(root, "show", "lines/is-alignment-superficial.md")
+    assert code == 0 and shown.startswith("LINE  Is alignment superficial?\n")
+    assert f"\n{essay}\n" in shown and "Sources 1 notes" in shown
+
+
+def test_ask_output_marks_an_unsupported_sentence(write_vault, scripted_llm):
+    """The whole terminal output of a small line a model wrote, one sentence unsupported."""
+    root = write_vault(LINE_VAULT)
+    scripted_llm.replies = [
+        "A thousand curated examples were enough to align a large model [1]. "
+        "Alignment also doubled the model's knowledge of chemistry [1]."
+    ]
+    args = ("ask", "Is alignment superficial?", "--model", "scripted", "--no-judge")
+    code, output = run(root, *args, "--no-save", "--show-unsupported")
+    assert code == 0
+    assert output == EXPECTED_ASK
+
+
+EXPECTED_ASK = """\
+INQUIRING LINE
+Is alignment superficial?
+This explores the question “Is alignment superficial?”, drawing on 1 note in the vault.
+
+A thousand curated examples were enough to align a large model. Alignment also doubled the \
+model's knowledge of chemistry [1]. (not supported by its citation)
+
+Sources 1 notes
+  [1] Is alignment superficial? notes/lima.md
+      LIMA.
+
+llm:scripted writer · coverage strong · citations checked: 1 of 1 found word for word in the \
+cited notes (quoted); 0 of 1 paraphrases scored as supported by their notes (only 1 of 2 claims \
+were found in the cited notes; the rest were dropped) · claims backed 50%
+"""

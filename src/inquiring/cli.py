@@ -12,6 +12,7 @@ import json
 import os
 import secrets
 import sqlite3
+import sys
 import textwrap
 import time
 from collections.abc import Callable
@@ -133,7 +134,9 @@ def command(
 @command()
 def ask(
     ctx: typer.Context,
-    question: Annotated[str, typer.Argument(help="Your question, in your own words.")],
+    question: Annotated[
+        str, typer.Argument(help="Your question, in your own words; - reads it from stdin.")
+    ],
     new: Annotated[
         bool, typer.Option("--new", help="Write a new line even if one exists.")
     ] = False,
@@ -165,6 +168,8 @@ def ask(
     from .render import answer_json, print_answer
     from .search import Searcher
 
+    if question == "-":
+        question = sys.stdin.read().strip()
     if not question.strip():
         raise InquiringError('the question is empty; try: inquiring ask "How does X affect Y?"')
     settings = load_settings(_vault(ctx))
@@ -196,6 +201,21 @@ def ask(
         _print_json(answer_json(answer, index.vault.root))
         return
     print_answer(out, answer, index.vault.root)
+    if answer.duplicate:
+        out.print()
+        _print_line(index, index.find(answer.duplicate[0]))
+
+
+def _print_line(index: Index, row: DocRow) -> None:
+    """A saved line as `ask` printed it: the question, its dek, the essay and its Sources."""
+    from .render import print_essay
+
+    out.print("[dim]INQUIRING LINE[/]")
+    out.print(f"[bold]{escape(row.title)}[/]")
+    if row.dek:
+        out.print(f"[italic]{escape(row.dek)}[/]")
+    out.print()
+    print_essay(out, index.body(row.path))
 
 
 @command()
@@ -568,7 +588,7 @@ def notes(
     table.add_column("Path", style="dim", overflow="fold")
     for row in rows:
         table.add_row(escape(row.title), row.date, escape(row.path))
-    out.print(table)
+    _print_table(table)
     out.print(f"{len(rows)} {kind}s")
 
 
@@ -584,7 +604,7 @@ def show(
     note: Annotated[str, typer.Argument(help="Title, alias, file name or path of the note.")],
     as_json: JsonFlag = False,
 ) -> None:
-    """Show one note: its dek, meta, links out and backlinks in."""
+    """Show one note: its dek, meta, links out and backlinks in; a line, with its essay."""
     index = _open(ctx)
     row = index.find(note)
     links_out = index.links_from(row.path)
@@ -614,12 +634,18 @@ def show(
     if row.categories:
         out.print("Categories: " + escape(", ".join(row.categories)))
     out.print(f"[dim]{escape(row.path)}[/]")
-    _print_refs("Hubs", hubs, use_title=True)
-    _print_refs("Sources", sources, use_title=True)
-    _print_refs("Links out", links_out, use_title=True)
-    out.print(f"\n[bold]Inquiring lines that use this note ({len(lines)})[/]")
-    for line in lines:
-        out.print(f"  ◆ {escape(line.title)} [dim]{escape(line.path)}[/]")
+    if row.kind == "line":  # the essay and its numbered Sources: the notes it links to
+        from .render import print_essay
+
+        out.print()
+        print_essay(out, index.body(row.path))
+    else:
+        _print_refs("Hubs", hubs, use_title=True)
+        _print_refs("Sources", sources, use_title=True)
+        _print_refs("Links out", links_out, use_title=True)
+        out.print(f"\n[bold]Inquiring lines that use this note ({len(lines)})[/]")
+        for line in lines:
+            out.print(f"  ◆ {escape(line.title)} [dim]{escape(line.path)}[/]")
     out.print(f"\n[bold]Backlinks in ({len(backlinks)})[/]")
     for link in backlinks:
         title = index.document(link.path)
@@ -758,7 +784,7 @@ def stats(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     table.add_column(justify="right")
     for key, value in data.items():
         table.add_row(key.replace("_", " "), f"{value:,}")
-    out.print(table)
+    _print_table(table)
 
 
 QuestionsArg = Annotated[
@@ -801,7 +827,7 @@ def eval_retrieval(
         for r in (r for r in rows if r.half == half):
             cells = [r.recall5, r.recall10, r.ndcg10, r.mrr, r.coverage_ok]
             table.add_row(r.kind, r.method, str(r.questions), *(_num(c) for c in cells))
-        out.print(table)
+        _print_table(table)
     out.print(
         "coverage ok: for 'absent', the share labelled thin or none; "
         "otherwise the share not labelled none."
@@ -836,8 +862,8 @@ def eval_lines(
             ("yes" if r.takeaway else "no") if r.essay else "-",
             str(r.repeated),
         )
-    out.print(table)
-    out.print(_lines_summary(summary))
+    _print_table(table)
+    _print_table(_lines_summary(summary))
     out.print(
         "no antecedent: claims that open by referring back (This, They, The authors, …) "
         "without the sentence they refer to; residue: sentences with Markdown left over or a "
@@ -879,6 +905,24 @@ def _table(columns: tuple[str, ...], left: int, title: str | None = None) -> Tab
     for i, column in enumerate(columns):
         table.add_column(column, justify="left" if i < left else "right")
     return table
+
+
+def _print_table(table: Table) -> None:
+    """A table on the terminal; piped, its full rows tab-separated, for grep, cut and sort."""
+    if out.is_terminal:
+        out.print(table)
+        return
+    from rich.text import Text
+
+    def plain(cell: object) -> str:
+        return cell.plain if isinstance(cell, Text) else Text.from_markup(str(cell)).plain
+
+    if table.title:
+        typer.echo(plain(table.title))
+    if table.show_header:
+        typer.echo("\t".join(plain(c.header) for c in table.columns))
+    for row in zip(*(c.cells for c in table.columns), strict=True):
+        typer.echo("\t".join(plain(cell) for cell in row))
 
 
 def _num(value: float) -> str:
