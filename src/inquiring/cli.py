@@ -671,7 +671,9 @@ def _print_refs(heading: str, links: list, use_title: bool) -> None:
 def search(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="Words or a question, in your own words.")],
-    limit: Annotated[int, typer.Option("--limit", "-k", min=1, max=1000)] = 10,
+    limit: Annotated[
+        int, typer.Option("--limit", "-k", min=1, max=1000, help="How many notes to list.")
+    ] = 10,
     method: Annotated[
         str, typer.Option(help="hybrid, bm25 (words) or dense (meaning).")
     ] = "hybrid",
@@ -939,7 +941,7 @@ def serve(
     host: Annotated[
         str, typer.Option(help="Address to listen on; anything but 127.0.0.1 needs a token.")
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     token: Annotated[
         str | None,
         typer.Option(
