@@ -488,3 +488,17 @@ llm:scripted writer · coverage strong · citations checked: 1 of 1 found word f
 cited notes (quoted); 0 of 1 paraphrases scored as supported by their notes (only 1 of 2 claims \
 were found in the cited notes; the rest were dropped) · claims backed 50%
 """
+
+
+def test_show_lists_each_linked_note_once(write_vault):
+    """Links to a note's own headings, and several links from one line, are not repeated."""
+    root = write_vault(
+        {
+            "notes/a.md": "# A\n\n## Part\n\nSee [[b]], [[b#X]] and [[#Part]].\nAgain [[b]].\n",
+            "notes/b.md": "# B\n\n## X\n\nBack to [[a]] and [[a#Part]].\n",
+        }
+    )
+    code, output = run(root, "show", "a")
+    assert code == 0 and "\nLinks out (1)\n  → B notes/b.md\n" in output
+    code, output = run(root, "show", "b")
+    assert "\nBacklinks in (2)\n  ← A notes/a.md:5\n  ← A notes/a.md:6\n" in output

@@ -640,31 +640,37 @@ def show(
         out.print()
         print_essay(out, index.body(row.path))
     else:
-        _print_refs("Hubs", hubs, use_title=True)
-        _print_refs("Sources", sources, use_title=True)
-        _print_refs("Links out", links_out, use_title=True)
+        _print_refs("Hubs", hubs, row.path)
+        _print_refs("Sources", sources, row.path)
+        _print_refs("Links out", links_out, row.path)
         out.print(f"\n[bold]Inquiring lines that use this note ({len(lines)})[/]")
         for line in lines:
             out.print(f"  ◆ {escape(line.title)} [dim]{escape(line.path)}[/]")
-    out.print(f"\n[bold]Backlinks in ({len(backlinks)})[/]")
-    for link in backlinks:
-        title = index.document(link.path)
-        out.print(
-            f"  ← {escape(title.title if title else link.path)} "
-            f"[dim]{escape(link.path)}:{link.line}[/]"
-        )
+    places = list(dict.fromkeys((link.path, link.line) for link in backlinks))  # each once
+    out.print(f"\n[bold]Backlinks in ({len(places)})[/]")
+    for path, line in places:
+        title = index.document(path)
+        out.print(f"  ← {escape(title.title if title else path)} [dim]{escape(path)}:{line}[/]")
 
 
-def _print_refs(heading: str, links: list, use_title: bool) -> None:
-    if not links:
-        return
-    out.print(f"\n[bold]{heading} ({len(links)})[/]")
+def _print_refs(heading: str, links: list, here: str) -> None:
+    """Each document linked to, once; links to the note's own headings are not listed."""
+    seen: set[str] = set()
+    shown = []
     for link in links:
+        key = link.resolved or f"?{link.target}"
+        if link.resolved != here and key not in seen:
+            seen.add(key)
+            shown.append(link)
+    if not shown:
+        return
+    out.print(f"\n[bold]{heading} ({len(shown)})[/]")
+    for link in shown:
         if link.resolved is None:
             out.print(f"  → [red]{escape(link.target)} (unresolved)[/] [dim]line {link.line}[/]")
         else:
-            shown = link.title if use_title and link.title else link.resolved
-            out.print(f"  → {escape(shown)} [dim]{escape(link.resolved)}[/]")
+            title = link.title or link.resolved
+            out.print(f"  → {escape(title)} [dim]{escape(link.resolved)}[/]")
 
 
 @command()
