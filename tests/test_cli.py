@@ -410,6 +410,8 @@ def test_short_help_and_version():
         result = runner.invoke(app, args)
         assert result.exit_code == 0 and "Usage: " in result.output
         assert result.output == runner.invoke(app, [*args[:-1], "--help"]).output
+    for group in ("eval", "site"):  # a group named alone lists its commands
+        assert "Commands:" in runner.invoke(app, [group]).output
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0 and result.output == f"inquiring {version('inquiring')}\n"
 

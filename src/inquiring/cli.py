@@ -290,7 +290,9 @@ def refresh(
     _update(index, embedder=searcher.embedder, quick=True)
 
 
-eval_app = typer.Typer(help="Measure how well inquiring answers questions with known answers.")
+eval_app = typer.Typer(
+    help="Measure how well inquiring answers questions with known answers.", no_args_is_help=True
+)
 app.add_typer(eval_app, name="eval")
 
 
@@ -937,7 +939,7 @@ def _num(value: float) -> str:
     return "-" if value != value else f"{value:.3f}"
 
 
-site_app = typer.Typer(help="Publish the vault as a static website.")
+site_app = typer.Typer(help="Publish the vault as a static website.", no_args_is_help=True)
 app.add_typer(site_app, name="site")
 
 
