@@ -504,3 +504,13 @@ def test_show_lists_each_linked_note_once(write_vault):
     assert code == 0 and "\nLinks out (1)\n  → B notes/b.md\n" in output
     code, output = run(root, "show", "b")
     assert "\nBacklinks in (2)\n  ← A notes/a.md:5\n  ← A notes/a.md:6\n" in output
+
+
+def test_a_stray_index_in_a_subfolder_does_not_hide_the_vault(vault, monkeypatch):
+    """Older versions run inside notes/ left notes/.inquiring/: the vault above still wins."""
+    (vault / "inquiring.toml").write_text("")
+    (vault / "notes" / ".inquiring").mkdir()
+    monkeypatch.delenv("INQUIRING_VAULT", raising=False)
+    monkeypatch.chdir(vault / "notes")
+    result = runner.invoke(app, ["stats", "--json"], catch_exceptions=False)
+    assert json.loads(result.output)["hubs"] == 1
