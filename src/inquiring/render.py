@@ -142,7 +142,8 @@ def print_essay(out: Console, body: str) -> None:
             out.print(f"[bold]{escape(block[3:].strip())}[/]")
             continue
         for line in block.splitlines():  # a paragraph is one line; the Sources, one each
-            text = inline_text(line).replace("\\[", "[").replace("\\]", "]")
+            text = inline_text(line)  # a mark is "\\[[[note|1]]\\]" in the file: "[1]" here
+            text = text.replace("\\[", "[").replace("\\]", "]")
             out.print(escape(text))
         out.print()
 
