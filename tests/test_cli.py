@@ -12,7 +12,10 @@ import pytest
 from conftest import note
 from typer.testing import CliRunner
 
+import inquiring.cli
 from inquiring.cli import app
+
+SOURCE = Path(inquiring.cli.__file__).resolve().parents[1]
 
 VAULT = {
     "notes/eft.md": note(
@@ -298,3 +301,216 @@ def test_site_build_command(vault, tmp_path):
     (tmp_path / "mine" / "keep.txt").write_text("x")
     code, output = run(vault, "site", "build", str(tmp_path / "mine"))
     assert code == 1 and "did not build" in output
+
+
+def _commands(group, prefix: tuple[str, ...] = ()):
+    """Every command of a click group, with the words that name it."""
+    for name, command in group.commands.items():
+        if hasattr(command, "commands"):
+            yield from _commands(command, (*prefix, name))
+        else:
+            yield (*prefix, name), command
+
+
+def test_every_command_takes_vault_after_its_name():
+    import typer
+
+    names = {
+        words: {opt for p in command.params for opt in getattr(p, "opts", [])}
+        for words, command in _commands(typer.main.get_command(app))
+    }
+    assert len(names) >= 14
+    assert [w for w, opts in names.items() if "--vault" not in opts] == []
+
+
+def test_vault_before_or_after_the_command(vault, monkeypatch):
+    monkeypatch.delenv("INQUIRING_VAULT", raising=False)
+    before = ["--vault", str(vault), "stats", "--json"]
+    after = ["stats", "--json", "--vault", str(vault)]
+    for args in (before, after, ["show", "lima", "--vault", str(vault)]):
+        result = runner.invoke(app, args, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+    assert json.loads(runner.invoke(app, after).output)["notes"] == 2
+
+
+def test_vault_after_the_command_wins_over_the_environment(vault, tmp_path, monkeypatch):
+    monkeypatch.setenv("INQUIRING_VAULT", str(tmp_path / "elsewhere"))
+    result = runner.invoke(app, ["stats", "--vault", str(vault), "--json"])
+    assert result.exit_code == 0 and json.loads(result.output)["notes"] == 2
+    result = runner.invoke(app, ["stats", "--json"])  # the environment, as before
+    assert result.exit_code == 1 and "no vault folder at" in result.output
+
+
+@pytest.mark.parametrize("marker", ["inquiring.toml", ".obsidian", ".inquiring"])
+def test_the_vault_is_found_from_a_folder_inside_it(vault, marker, monkeypatch):
+    """As git finds its repository: run inside notes/, the command works on the whole vault,
+    and makes no second index there."""
+    (vault / marker).mkdir() if marker.startswith(".") else (vault / marker).write_text("")
+    monkeypatch.delenv("INQUIRING_VAULT", raising=False)
+    monkeypatch.chdir(vault / "notes")
+    result = runner.invoke(app, ["stats", "--json"], catch_exceptions=False)
+    assert result.exit_code == 0 and json.loads(result.output)["notes"] == 2
+    assert not (vault / "notes" / ".inquiring").exists()
+
+
+def test_outside_any_vault_a_command_says_how_to_name_one(tmp_path, monkeypatch):
+    (tmp_path / "papers").mkdir()
+    (tmp_path / "papers" / "a.md").write_text("# A note\n\nText.\n")
+    env = {k: v for k, v in os.environ.items() if k != "INQUIRING_VAULT"}
+    env["PYTHONPATH"] = str(SOURCE)  # this checkout's code, from any folder
+    result = subprocess.run(
+        [sys.executable, "-m", "inquiring", "stats"],
+        capture_output=True,
+        text=True,
+        env={**env, "NO_COLOR": "1", "COLUMNS": "300"},
+        cwd=tmp_path / "papers",
+        timeout=60,
+    )
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == (
+        f"Error: no vault here: neither {tmp_path / 'papers'} nor any folder above it holds "
+        "inquiring.toml, .inquiring/ or .obsidian/. Run 'inquiring init' to make this folder "
+        "a vault, or name one with --vault DIR\n"
+    )
+    assert not (tmp_path / "papers" / ".inquiring").exists()
+    result = subprocess.run(  # init makes the folder it runs in a vault
+        [sys.executable, "-m", "inquiring", "init"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path / "papers",
+        timeout=60,
+    )
+    assert result.returncode == 0 and (tmp_path / "papers" / "inquiring.toml").exists()
+    monkeypatch.chdir(tmp_path / "papers" / "notes")
+    monkeypatch.delenv("INQUIRING_VAULT", raising=False)
+    result = runner.invoke(app, ["stats", "--json"], catch_exceptions=False)
+    assert result.exit_code == 0 and json.loads(result.output)["notes"] == 1
+
+
+def test_piped_tables_print_full_rows(write_vault):
+    """Not on a terminal (a pipe, the runner), a table is its full rows, tab-separated."""
+    title = "Does a very long question about sleep, caffeine and the circadian rhythm wrap?"
+    root = write_vault({"notes/a-rather-long-file-name-about-sleep-and-coffee.md": note(title)})
+    code, output = run(root, "notes")
+    assert code == 0
+    assert output.splitlines() == [
+        "Title\tDate\tPath",
+        f"{title}\t\tnotes/a-rather-long-file-name-about-sleep-and-coffee.md",
+        "1 notes",
+    ]
+    code, output = run(root, "stats")
+    assert "notes\t1" in output.splitlines() and "unresolved links\t0" in output.splitlines()
+
+
+def test_short_help_and_version():
+    from importlib.metadata import version
+
+    for args in (["-h"], ["search", "-h"], ["eval", "retrieval", "-h"], ["site", "build", "-h"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0 and "Usage: " in result.output
+        assert result.output == runner.invoke(app, [*args[:-1], "--help"]).output
+    for group in ("eval", "site"):  # a group named alone lists its commands
+        assert "Commands:" in runner.invoke(app, [group]).output
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output == f"inquiring {version('inquiring')}\n"
+
+
+def test_ask_reads_the_question_from_stdin(vault):
+    result = runner.invoke(
+        app,
+        ["ask", "-", "--vault", str(vault), "--json", "--no-save"],
+        input="Is alignment superficial?\n",
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0
+    assert json.loads(result.output)["question"] == "Is alignment superficial?"
+
+
+LINE_VAULT = {
+    "notes/lima.md": note(
+        "Is alignment superficial?",
+        "A thousand curated examples were enough to align a large model. "
+        "The model learnt the format of answers rather than new knowledge.",
+        dek="LIMA.",
+    ),
+    "notes/sleep.md": note(
+        "Does coffee ruin sleep?",
+        "Caffeine taken six hours before bed shortened sleep by an hour.",
+        dek="Caffeine and sleep.",
+    ),
+}
+
+
+def test_asking_again_and_show_print_the_saved_line(write_vault):
+    root = write_vault(LINE_VAULT)
+    code, first = run(root, "ask", "Is alignment superficial?")
+    assert code == 0 and "Saved to lines/is-alignment-superficial.md" in first
+    essay = first.split("\n\n")[1]
+    assert "A thousand curated examples were enough to align a large model" in essay
+    code, again = run(root, "ask", "Is alignment superficial?")
+    assert code == 0
+    assert again.startswith(
+        "A line on this question already exists: lines/is-alignment-superficial.md "
+        "(similarity 1.00). Use --new to write another.\n\nINQUIRING LINE\n"
+        "Is alignment superficial?\n"
+    )
+    assert f"\n{essay}\n" in again and "\nSources 1 notes\n1. Is alignment superficial?: " in again
+    code, shown = run(root, "show", "lines/is-alignment-superficial.md")
+    assert code == 0 and shown.startswith("LINE  Is alignment superficial?\n")
+    assert f"\n{essay}\n" in shown and "Sources 1 notes" in shown
+
+
+def test_ask_output_marks_an_unsupported_sentence(write_vault, scripted_llm):
+    """The whole terminal output of a small line a model wrote, one sentence unsupported."""
+    root = write_vault(LINE_VAULT)
+    scripted_llm.replies = [
+        "A thousand curated examples were enough to align a large model [1]. "
+        "Alignment also doubled the model's knowledge of chemistry [1]."
+    ]
+    args = ("ask", "Is alignment superficial?", "--model", "scripted", "--no-judge")
+    code, output = run(root, *args, "--no-save", "--show-unsupported")
+    assert code == 0
+    assert output == EXPECTED_ASK
+
+
+EXPECTED_ASK = """\
+INQUIRING LINE
+Is alignment superficial?
+This explores the question “Is alignment superficial?”, drawing on 1 note in the vault.
+
+A thousand curated examples were enough to align a large model. Alignment also doubled the \
+model's knowledge of chemistry [1]. (not supported by its citation)
+
+Sources 1 notes
+  [1] Is alignment superficial? notes/lima.md
+      LIMA.
+
+llm:scripted writer · coverage strong · citations checked: 1 of 1 found word for word in the \
+cited notes (quoted); 0 of 1 paraphrases scored as supported by their notes (only 1 of 2 claims \
+were found in the cited notes; the rest were dropped) · claims backed 50%
+"""
+
+
+def test_show_lists_each_linked_note_once(write_vault):
+    """Links to a note's own headings, and several links from one line, are not repeated."""
+    root = write_vault(
+        {
+            "notes/a.md": "# A\n\n## Part\n\nSee [[b]], [[b#X]] and [[#Part]].\nAgain [[b]].\n",
+            "notes/b.md": "# B\n\n## X\n\nBack to [[a]] and [[a#Part]].\n",
+        }
+    )
+    code, output = run(root, "show", "a")
+    assert code == 0 and "\nLinks out (1)\n  → B notes/b.md\n" in output
+    code, output = run(root, "show", "b")
+    assert "\nBacklinks in (2)\n  ← A notes/a.md:5\n  ← A notes/a.md:6\n" in output
+
+
+def test_a_stray_index_in_a_subfolder_does_not_hide_the_vault(vault, monkeypatch):
+    """Older versions run inside notes/ left notes/.inquiring/: the vault above still wins."""
+    (vault / "inquiring.toml").write_text("")
+    (vault / "notes" / ".inquiring").mkdir()
+    monkeypatch.delenv("INQUIRING_VAULT", raising=False)
+    monkeypatch.chdir(vault / "notes")
+    result = runner.invoke(app, ["stats", "--json"], catch_exceptions=False)
+    assert json.loads(result.output)["hubs"] == 1

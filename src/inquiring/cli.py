@@ -7,9 +7,12 @@ so that it starts in the time its own work takes (tests/test_cli.py checks what 
 from __future__ import annotations
 
 import functools
+import inspect
 import json
+import os
 import secrets
 import sqlite3
+import sys
 import textwrap
 import time
 from collections.abc import Callable
@@ -25,7 +28,7 @@ from rich.markup import escape
 from .errors import EditedByHand, InquiringError
 from .index import DocRow, Index, UpdateReport
 from .settings import load_settings
-from .vault import FOLDER_KINDS, SETTINGS_FILE, Vault
+from .vault import FOLDER_KINDS, SETTINGS_FILE, Vault, find_vault
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -34,11 +37,66 @@ if TYPE_CHECKING:
     from .embed import Embedder
     from .parse import Problem
 
+VAULT_KEY = "inquiring.vault"
+VaultOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--vault",
+        help="The vault folder (default: $INQUIRING_VAULT, else the nearest folder from here "
+        "up that holds inquiring.toml, .inquiring/ or .obsidian/).",
+        show_default=False,
+    ),
+]
+
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+TimeoutOption = Annotated[
+    float | None,
+    typer.Option(
+        min=0.1,
+        help="Seconds to wait for the model before the extractive writer takes over "
+        "(default: [llm] timeout in inquiring.toml, else 60).",
+    ),
+]
+
+
+def _with_vault_option(fn: Callable[..., None]) -> Callable[..., None]:
+    """`fn` taking --vault too, so that it may follow the command as well as precede it."""
+
+    @functools.wraps(fn)
+    def run(*args: Any, vault: Path | None = None, **kwargs: Any) -> None:
+        if vault is not None:  # ctx.meta is shared with the group: this wins over its --vault
+            kwargs["ctx"].meta[VAULT_KEY] = vault
+        fn(*args, **kwargs)
+
+    signature = inspect.signature(fn, eval_str=True)
+    extra = inspect.Parameter("vault", inspect.Parameter.KEYWORD_ONLY, annotation=VaultOption)
+    run.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[*signature.parameters.values(), extra.replace(default=None)]
+    )
+    run.__annotations__ = {**fn.__annotations__, "vault": VaultOption}
+    return run
+
+
+def _named_vault(ctx: typer.Context) -> Path | None:
+    """The vault named by --vault, else by INQUIRING_VAULT; None when neither names one."""
+    given = ctx.meta.get(VAULT_KEY) or os.environ.get("INQUIRING_VAULT")
+    return Path(given) if given else None
+
+
+def _vault(ctx: typer.Context) -> Vault:
+    """The vault a command works on: the one named, else the nearest from here up."""
+    if not isinstance(ctx.obj, Vault):
+        ctx.obj = Vault(_named_vault(ctx) or find_vault(Path.cwd()))
+    return ctx.obj
+
+
 app = typer.Typer(
     help="Ask your research notes a question and get an honest, fully cited answer.",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False)
@@ -68,7 +126,7 @@ def command(
                 _say_stopped(kw.get("ctx"))
                 raise typer.Exit(130) from None
 
-        return group.command(*args, **kwargs)(run)
+        return group.command(*args, **kwargs)(_with_vault_option(run))
 
     return decorate
 
@@ -76,7 +134,9 @@ def command(
 @command()
 def ask(
     ctx: typer.Context,
-    question: Annotated[str, typer.Argument(help="Your question, in your own words.")],
+    question: Annotated[
+        str, typer.Argument(help="Your question, in your own words; - reads it from stdin.")
+    ],
     new: Annotated[
         bool, typer.Option("--new", help="Write a new line even if one exists.")
     ] = False,
@@ -108,16 +168,18 @@ def ask(
     from .render import answer_json, print_answer
     from .search import Searcher
 
+    if question == "-":
+        question = sys.stdin.read().strip()
     if not question.strip():
         raise InquiringError('the question is empty; try: inquiring ask "How does X affect Y?"')
-    settings = load_settings(ctx.obj)
+    settings = load_settings(_vault(ctx))
     index = _open(ctx, all_vectors=True)  # answers are judged on every note's meaning
     searcher = Searcher(index, _embedder(ctx))
     chosen = model or settings.llm_model
     if judge and not chosen:
         raise InquiringError("--judge needs a model: pass --model NAME or set [llm] model")
     writer = configured_writer(
-        ctx.obj.root,
+        _vault(ctx).root,
         chosen,
         settings.llm_prompt,
         timeout or settings.llm_timeout,
@@ -139,6 +201,21 @@ def ask(
         _print_json(answer_json(answer, index.vault.root))
         return
     print_answer(out, answer, index.vault.root)
+    if answer.duplicate:
+        out.print()
+        _print_line(index, index.find(answer.duplicate[0]))
+
+
+def _print_line(index: Index, row: DocRow) -> None:
+    """A saved line as `ask` printed it: the question, its dek, the essay and its Sources."""
+    from .render import print_essay
+
+    out.print("[dim]INQUIRING LINE[/]")
+    out.print(f"[bold]{escape(row.title)}[/]")
+    if row.dek:
+        out.print(f"[italic]{escape(row.dek)}[/]")
+    out.print()
+    print_essay(out, index.body(row.path))
 
 
 @command()
@@ -188,7 +265,7 @@ def refresh(
 
     if not line and not all_lines:
         raise InquiringError("name a line to refresh, or pass --all for every stale line")
-    settings = load_settings(ctx.obj)
+    settings = load_settings(_vault(ctx))
     index = _open(ctx, all_vectors=True)  # answers are judged on every note's meaning
     searcher = Searcher(index, _embedder(ctx))
     if line:
@@ -198,7 +275,7 @@ def refresh(
     else:
         targets = [r for r in index.documents("line") if staleness(searcher, r.path).stale]
     writer = configured_writer(
-        ctx.obj.root,
+        _vault(ctx).root,
         model or settings.llm_model,
         settings.llm_prompt,
         timeout or settings.llm_timeout,
@@ -227,18 +304,10 @@ def refresh(
     _update(index, embedder=searcher.embedder, quick=True)
 
 
-eval_app = typer.Typer(help="Measure how well inquiring answers questions with known answers.")
+eval_app = typer.Typer(
+    help="Measure how well inquiring answers questions with known answers.", no_args_is_help=True
+)
 app.add_typer(eval_app, name="eval")
-
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
-TimeoutOption = Annotated[
-    float | None,
-    typer.Option(
-        min=0.1,
-        help="Seconds to wait for the model before the extractive writer takes over "
-        "(default: [llm] timeout in inquiring.toml, else 60).",
-    ),
-]
 
 
 class LazyProgress:
@@ -281,20 +350,27 @@ class LazyProgress:
             self.bar.stop()
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"inquiring {version('inquiring')}")
+        raise typer.Exit()
+
+
 @app.callback()
 def main_options(
     ctx: typer.Context,
-    vault: Annotated[
-        Path,
+    version: Annotated[
+        bool,
         typer.Option(
-            "--vault",
-            envvar="INQUIRING_VAULT",
-            help="The vault folder (default: here).",
-            show_default=False,
+            "--version", callback=_print_version, is_eager=True, help="Print the version."
         ),
-    ] = Path("."),
+    ] = False,
+    vault: VaultOption = None,
 ) -> None:
-    ctx.obj = Vault(vault)
+    if vault is not None:
+        ctx.meta[VAULT_KEY] = vault
 
 
 INDEX_KEY = "inquiring.index"
@@ -313,7 +389,7 @@ def _open(
     quick (else the command says what is missing); with `all_vectors`, however long it
     takes (with a progress bar). With `check`, the whole database is first checked for damage.
     """
-    index = Index(ctx.obj, waiting=_say_waiting)
+    index = Index(_vault(ctx), waiting=_say_waiting)
     ctx.call_on_close(index.close)
     ctx.meta[INDEX_KEY] = index
     if index.location_note:
@@ -332,7 +408,7 @@ def _open(
 def _embedder(ctx: typer.Context) -> Embedder:
     from .embed import get_embedder
 
-    return get_embedder(load_settings(ctx.obj).embedder)
+    return get_embedder(load_settings(_vault(ctx)).embedder)
 
 
 def _update(
@@ -428,11 +504,12 @@ def _problem_line(p: Problem) -> str:
 def init(
     ctx: typer.Context,
     directory: Annotated[
-        Path | None, typer.Argument(help="Folder to make a vault in (default: --vault).")
+        Path | None,
+        typer.Argument(help="Folder to make a vault in (default: --vault, else this folder)."),
     ] = None,
 ) -> None:
     """Create a vault: notes/, sources/, hubs/, lines/ and a commented inquiring.toml."""
-    root = directory or ctx.obj.root
+    root = (directory or _named_vault(ctx) or Path.cwd()).expanduser()
     root.mkdir(parents=True, exist_ok=True)
     made = []
     for folder in FOLDER_KINDS:
@@ -527,7 +604,7 @@ def notes(
     table.add_column("Path", style="dim", overflow="fold")
     for row in rows:
         table.add_row(escape(row.title), row.date, escape(row.path))
-    out.print(table)
+    _print_table(table)
     out.print(f"{len(rows)} {kind}s")
 
 
@@ -543,7 +620,7 @@ def show(
     note: Annotated[str, typer.Argument(help="Title, alias, file name or path of the note.")],
     as_json: JsonFlag = False,
 ) -> None:
-    """Show one note: its dek, meta, links out and backlinks in."""
+    """Show one note: its dek, meta, links out and backlinks in; a line, with its essay."""
     index = _open(ctx)
     row = index.find(note)
     links_out = index.links_from(row.path)
@@ -573,38 +650,52 @@ def show(
     if row.categories:
         out.print("Categories: " + escape(", ".join(row.categories)))
     out.print(f"[dim]{escape(row.path)}[/]")
-    _print_refs("Hubs", hubs, use_title=True)
-    _print_refs("Sources", sources, use_title=True)
-    _print_refs("Links out", links_out, use_title=True)
-    out.print(f"\n[bold]Inquiring lines that use this note ({len(lines)})[/]")
-    for line in lines:
-        out.print(f"  ◆ {escape(line.title)} [dim]{escape(line.path)}[/]")
-    out.print(f"\n[bold]Backlinks in ({len(backlinks)})[/]")
-    for link in backlinks:
-        title = index.document(link.path)
-        out.print(
-            f"  ← {escape(title.title if title else link.path)} "
-            f"[dim]{escape(link.path)}:{link.line}[/]"
-        )
+    if row.kind == "line":  # the essay and its numbered Sources: the notes it links to
+        from .render import print_essay
+
+        out.print()
+        print_essay(out, index.body(row.path))
+    else:
+        _print_refs("Hubs", hubs, row.path)
+        _print_refs("Sources", sources, row.path)
+        _print_refs("Links out", links_out, row.path)
+        out.print(f"\n[bold]Inquiring lines that use this note ({len(lines)})[/]")
+        for line in lines:
+            out.print(f"  ◆ {escape(line.title)} [dim]{escape(line.path)}[/]")
+    places = list(dict.fromkeys((link.path, link.line) for link in backlinks))  # each once
+    out.print(f"\n[bold]Backlinks in ({len(places)})[/]")
+    for path, line in places:
+        title = index.document(path)
+        out.print(f"  ← {escape(title.title if title else path)} [dim]{escape(path)}:{line}[/]")
 
 
-def _print_refs(heading: str, links: list, use_title: bool) -> None:
-    if not links:
-        return
-    out.print(f"\n[bold]{heading} ({len(links)})[/]")
+def _print_refs(heading: str, links: list, here: str) -> None:
+    """Each document linked to, once; links to the note's own headings are not listed."""
+    seen: set[str] = set()
+    shown = []
     for link in links:
+        key = link.resolved or f"?{link.target}"
+        if link.resolved != here and key not in seen:
+            seen.add(key)
+            shown.append(link)
+    if not shown:
+        return
+    out.print(f"\n[bold]{heading} ({len(shown)})[/]")
+    for link in shown:
         if link.resolved is None:
             out.print(f"  → [red]{escape(link.target)} (unresolved)[/] [dim]line {link.line}[/]")
         else:
-            shown = link.title if use_title and link.title else link.resolved
-            out.print(f"  → {escape(shown)} [dim]{escape(link.resolved)}[/]")
+            title = link.title or link.resolved
+            out.print(f"  → {escape(title)} [dim]{escape(link.resolved)}[/]")
 
 
 @command()
 def search(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="Words or a question, in your own words.")],
-    limit: Annotated[int, typer.Option("--limit", "-k", min=1, max=1000)] = 10,
+    limit: Annotated[
+        int, typer.Option("--limit", "-k", min=1, max=1000, help="How many notes to list.")
+    ] = 10,
     method: Annotated[
         str, typer.Option(help="hybrid, bm25 (words) or dense (meaning).")
     ] = "hybrid",
@@ -717,7 +808,7 @@ def stats(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     table.add_column(justify="right")
     for key, value in data.items():
         table.add_row(key.replace("_", " "), f"{value:,}")
-    out.print(table)
+    _print_table(table)
 
 
 QuestionsArg = Annotated[
@@ -732,7 +823,7 @@ def _evaluate(
     from .evaluate import load_questions
     from .search import Searcher
 
-    todo = load_questions(questions or ctx.obj.root / "questions.yaml")
+    todo = load_questions(questions or _vault(ctx).root / "questions.yaml")
     index = _open(ctx, all_vectors=True)  # measured on every note's meaning
     rows = measure(Searcher(index, _embedder(ctx)), todo)
     if as_json:
@@ -760,7 +851,7 @@ def eval_retrieval(
         for r in (r for r in rows if r.half == half):
             cells = [r.recall5, r.recall10, r.ndcg10, r.mrr, r.coverage_ok]
             table.add_row(r.kind, r.method, str(r.questions), *(_num(c) for c in cells))
-        out.print(table)
+        _print_table(table)
     out.print(
         "coverage ok: for 'absent', the share labelled thin or none; "
         "otherwise the share not labelled none."
@@ -795,8 +886,8 @@ def eval_lines(
             ("yes" if r.takeaway else "no") if r.essay else "-",
             str(r.repeated),
         )
-    out.print(table)
-    out.print(_lines_summary(summary))
+    _print_table(table)
+    _print_table(_lines_summary(summary))
     out.print(
         "no antecedent: claims that open by referring back (This, They, The authors, …) "
         "without the sentence they refer to; residue: sentences with Markdown left over or a "
@@ -840,11 +931,29 @@ def _table(columns: tuple[str, ...], left: int, title: str | None = None) -> Tab
     return table
 
 
+def _print_table(table: Table) -> None:
+    """A table on the terminal; piped, its full rows tab-separated, for grep, cut and sort."""
+    if out.is_terminal:
+        out.print(table)
+        return
+    from rich.text import Text
+
+    def plain(cell: object) -> str:
+        return cell.plain if isinstance(cell, Text) else Text.from_markup(str(cell)).plain
+
+    if table.title:
+        typer.echo(plain(table.title))
+    if table.show_header:
+        typer.echo("\t".join(plain(c.header) for c in table.columns))
+    for row in zip(*(c.cells for c in table.columns), strict=True):
+        typer.echo("\t".join(plain(cell) for cell in row))
+
+
 def _num(value: float) -> str:
     return "-" if value != value else f"{value:.3f}"
 
 
-site_app = typer.Typer(help="Publish the vault as a static website.")
+site_app = typer.Typer(help="Publish the vault as a static website.", no_args_is_help=True)
 app.add_typer(site_app, name="site")
 
 
@@ -854,7 +963,7 @@ def serve(
     host: Annotated[
         str, typer.Option(help="Address to listen on; anything but 127.0.0.1 needs a token.")
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     token: Annotated[
         str | None,
         typer.Option(
@@ -905,7 +1014,7 @@ def site_build(
     from .web.pages import Pages
 
     index = _open(ctx, all_vectors=True)  # related notes on every page
-    pages = Pages(Searcher(index, _embedder(ctx)), load_settings(ctx.obj).title)
+    pages = Pages(Searcher(index, _embedder(ctx)), load_settings(_vault(ctx)).title)
     progress = LazyProgress("Writing", "pages")
     try:
         report = build_site(pages, out_dir, base_url=base_url, progress=progress)

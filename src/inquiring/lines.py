@@ -26,6 +26,9 @@ from .vault import LINES_DIR, TEMP_PREFIX, TEMP_SUFFIX
 from .write import Draft, too_few_kept, with_mark
 
 DUPLICATE_COSINE = 0.92  # a question this close to an existing line's shows that line
+# What `to_markdown` writes around the essay: its label, question and dek, and its Sources.
+_LINE_HEAD = re.compile(r"\A\s*(\*Inquiring line\*\s*\n)?\s*(# [^\n]*\n)?\s*(\*[^\n]*\*\s*\n)?")
+_SOURCES = re.compile(r"^## Sources\b.*\Z", re.MULTILINE | re.DOTALL)
 
 
 def slugify(text: str, limit: int = 64) -> str:
@@ -89,6 +92,13 @@ def check_unedited(path: Path, root: Path) -> None:
             f"{name} was edited by hand since inquiring wrote it, so it was not rewritten; to "
             f"rewrite it and lose the edit, run: inquiring refresh --force {name}"
         )
+
+
+def essay(body: str, with_sources: bool = False) -> str:
+    """A saved line's essay, as Markdown: its body without the head (label, question, dek)
+    that the app shows from the front matter, and without its Sources unless asked."""
+    text = _LINE_HEAD.sub("", body, count=1)
+    return (text if with_sources else _SOURCES.sub("", text)).strip()
 
 
 def support_record(draft: Draft, support: tuple[float, float]) -> dict[str, float | int]:

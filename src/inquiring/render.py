@@ -114,8 +114,8 @@ def print_answer(out: Console, answer: Answer, root: Path) -> None:
         for sentence, numbers in zip(paragraph, marks, strict=True):
             mark = f"[cyan]{escape(_mark(numbers))}[/]" if numbers else ""
             text = with_mark(escape(sentence.text), mark)
-            if sentence.citations and not any(v >= 0 for v in sentence.support.values()):
-                text = f"[red]{text}[/]"
+            if not sentence.supported:  # kept by --show-unsupported: say so without colour too
+                text = f"[red]{text} (not supported by its citation)[/]"
             parts.append(text)
         out.print(" ".join(parts) + "\n")
     out.print(f"[bold]Sources[/] {len(draft.sources)} notes")
@@ -130,6 +130,22 @@ def print_answer(out: Console, answer: Answer, root: Path) -> None:
     )
     if answer.path:
         out.print(f"[dim]Saved to {escape(str(answer.path.relative_to(root)))}[/]")
+
+
+def print_essay(out: Console, body: str) -> None:
+    """A saved line's essay and its numbered Sources, from the Markdown of its file."""
+    from .lines import essay
+    from .text import inline_text
+
+    for block in essay(body, with_sources=True).split("\n\n"):
+        if block.startswith("## "):
+            out.print(f"[bold]{escape(block[3:].strip())}[/]")
+            continue
+        for line in block.splitlines():  # a paragraph is one line; the Sources, one each
+            text = inline_text(line)  # a mark is "\\[[[note|1]]\\]" in the file: "[1]" here
+            text = text.replace("\\[", "[").replace("\\]", "]")
+            out.print(escape(text))
+        out.print()
 
 
 def _mark(numbers: list[int]) -> str:

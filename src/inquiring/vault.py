@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import VaultNotFound
 from .parse import Link, ParsedDocument, Problem, parse_document
 from .source_ids import arxiv_ids_in, normalise_source_id
 
@@ -32,6 +33,9 @@ MAX_INDEXED_BYTES = 2 * 1024 * 1024
 LINKS_AT_FULL_WEIGHT = 50
 SETTINGS_FILE = "inquiring.toml"
 INDEX_DIR = ".inquiring"
+# What marks a folder as a vault when none is named: settings, ours or Obsidian's, declare one;
+# an index only shows that inquiring once ran there (`find_vault`).
+DECLARED_VAULT = (SETTINGS_FILE, ".obsidian")
 # Half-written files of an interrupted atomic write (`lines.write_atomically`): hidden, in
 # LINES_DIR, named by `tempfile`. Removed once they are older than any write could take.
 TEMP_PREFIX, TEMP_SUFFIX = ".", ".tmp"
@@ -43,6 +47,24 @@ def cache_home() -> Path:
     """Where inquiring keeps what it derives outside any vault: the index of a read-only
     vault, the embedding model made ready to load. Read on each call, so tests can set it."""
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "inquiring"
+
+
+def find_vault(start: str | os.PathLike[str]) -> Path:
+    """The nearest folder at or above `start` that is a vault, as git finds its repository:
+    a command run inside `notes/` works on the whole vault, and one run elsewhere never
+    indexes an unrelated folder by accident."""
+    here = Path(start).expanduser().resolve()
+    # A declared vault above wins over a nearer index: older versions, run inside `notes/`,
+    # left a stray `notes/.inquiring/` there.
+    for markers in (DECLARED_VAULT, (INDEX_DIR,)):
+        for folder in (here, *here.parents):
+            if any((folder / marker).exists() for marker in markers):
+                return folder
+    raise VaultNotFound(
+        f"no vault here: neither {here} nor any folder above it holds inquiring.toml, "
+        ".inquiring/ or .obsidian/. Run 'inquiring init' to make this folder a vault, "
+        "or name one with --vault DIR"
+    )
 
 
 @dataclass(frozen=True)

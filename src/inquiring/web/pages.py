@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import InquiringError, NotFound
 from ..index import DocRow, Index
-from ..lines import Staleness, staleness, support_summary
+from ..lines import Staleness, essay, staleness, support_summary
 from ..search import COVERAGE_TEXT, Searcher
 from ..source_ids import normalise_source_id
 from .conceptmap import MapNode, concept_map
@@ -27,9 +27,7 @@ MAX_QUERY = 1000  # characters; a longer search from the browser is refused with
 MAX_INLINE = 512 * 1024  # bytes; a larger SVG is left out of the published site
 RELATED_NEAR = 5  # semantically near notes shown beside the linked ones
 NEAR_POOL = 20  # nearest notes looked up, so that five remain once linked ones are left out
-_LINE_HEAD = re.compile(r"\A\s*(\*Inquiring line\*\s*\n)?\s*(# [^\n]*\n)?\s*(\*[^\n]*\*\s*\n)?")
 _FIRST_SECTION = re.compile(r"^## ", re.MULTILINE)
-_SOURCES = re.compile(r"^## Sources\b.*\Z", re.MULTILINE | re.DOTALL)
 
 
 class BadRequest(InquiringError):
@@ -268,7 +266,7 @@ class Pages:
     def _line(self, path: str) -> Page:
         row = self.rows[path]
         fm = self.index.front_matter(path)
-        body = _SOURCES.sub("", _LINE_HEAD.sub("", self.index.body(path), count=1)).strip()
+        body = essay(self.index.body(path))
         sources = [self.ref(p) for p in fm.get("cited") or [] if p in self.rows]
         if path not in self._stale:
             self._stale[path] = staleness(self.searcher, path)
