@@ -447,9 +447,11 @@ def index_cmd(
     as_json: JsonFlag = False,
 ) -> None:
     """Read the vault into its index; only changed files are read again."""
+    from .doctor import vault_stats
+
     index = _open(ctx, refresh=False)
     report = _update(index, rebuild=rebuild, embedder=_embedder(ctx))
-    stats = index.stats()
+    stats = vault_stats(index)
     if as_json:
         data = asdict(report)
         data["problems"] = [asdict(p) for p in report.problems]
@@ -459,6 +461,8 @@ def index_cmd(
 
 
 def _print_update(report: UpdateReport, stats: dict[str, int]) -> None:
+    from .doctor import summary
+
     for problem in report.problems:
         err.print(_problem_line(problem))
     out.print(
@@ -479,11 +483,8 @@ def _print_update(report: UpdateReport, stats: dict[str, int]) -> None:
             f"Removed {_count(report.leftovers, 'temporary file')} left in lines/ by a write "
             "that was interrupted."
         )
-    if report.problems:
-        out.print(
-            f"{len(report.problems)} problems in the files read; "
-            "run 'inquiring doctor' for the full list."
-        )
+    if (report.touched or report.problems) and (stats["errors"] or stats["warnings"]):
+        out.print(f"The vault has {summary(stats)}; run 'inquiring doctor' for the list.")
 
 
 def _count(n: int, noun: str) -> str:
@@ -670,7 +671,7 @@ def doctor(
     as_json: JsonFlag = False,
 ) -> None:
     """List every problem in the vault, each with its file and line."""
-    from .doctor import diagnose, has_errors
+    from .doctor import count, diagnose, has_errors, summary
 
     index = _open(ctx)
     problems = diagnose(index)
@@ -679,9 +680,8 @@ def doctor(
     else:
         for problem in problems:
             out.print(_problem_line(problem))
-        errors = sum(p.severity == "error" for p in problems)
         if problems:
-            out.print(f"{errors} errors, {len(problems) - errors} warnings.")
+            out.print(f"{summary(count(problems)).capitalize()}.")
         else:
             out.print("No problems found.")
     if strict and has_errors(problems):
@@ -690,11 +690,13 @@ def doctor(
 
 @command()
 def stats(ctx: typer.Context, as_json: JsonFlag = False) -> None:
-    """Count the vault's notes, sources, hubs, lines and links."""
+    """Count the vault's notes, sources, hubs, lines, links, errors and warnings."""
     from rich.table import Table
 
+    from .doctor import vault_stats
+
     index = _open(ctx)
-    data = index.stats()
+    data = vault_stats(index)
     if as_json:
         _print_json(data)
         return

@@ -838,7 +838,6 @@ class Index:
                 0
             ],
             "words": one("SELECT coalesce(sum(words), 0) FROM documents").fetchone()[0],
-            "problems": one("SELECT count(*) FROM problems").fetchone()[0],
         }
 
     def dump(self) -> Iterator[tuple]:
