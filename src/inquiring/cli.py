@@ -497,14 +497,17 @@ def notes(
     hub: Annotated[str | None, typer.Option(help="Only notes in this hub.")] = None,
     category: Annotated[str | None, typer.Option(help="Only notes in this category.")] = None,
     collection: Annotated[str | None, typer.Option(help="Only notes from this collection.")] = None,
+    tag: Annotated[
+        str | None, typer.Option(help="Only notes with this tag; --tag a finds #a/b too.")
+    ] = None,
     kind: Annotated[str, typer.Option(help="note, source, hub or line.")] = "note",
     as_json: JsonFlag = False,
 ) -> None:
-    """List notes, optionally those of one hub, category or collection."""
+    """List notes, optionally those of one hub, category, collection or tag."""
     from rich.table import Table
 
     index = _open(ctx)
-    rows = index.select(kind=kind, hub=hub, category=category, collection=collection)
+    rows = index.select(kind=kind, hub=hub, category=category, collection=collection, tag=tag)
     if as_json:
         _print_json([_doc_json(r) for r in rows])
         return
@@ -559,6 +562,8 @@ def show(
         out.print(f"[dim]{escape(meta)}[/]")
     if row.categories:
         out.print("Categories: " + escape(", ".join(row.categories)))
+    if row.tags:
+        out.print("Tags: " + escape(" ".join(f"#{t}" for t in row.tags)))
     out.print(f"[dim]{escape(row.path)}[/]")
     _print_refs("Hubs", hubs, use_title=True)
     _print_refs("Sources", sources, use_title=True)

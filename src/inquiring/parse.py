@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from .text import LEANS_BACK, MDLINK, WIKILINK, plain, sentences_of
+from .text import LEANS_BACK, MDLINK, WIKILINK, plain, sentences_of, tags_in
 from .words import content_words, vocabulary_key
 
 LIST_FIELDS = ("categories", "hubs", "sources", "aliases", "tags")
@@ -102,6 +102,7 @@ class ParsedDocument:
     summary: str
     links: list[Link] = field(default_factory=list)
     sections: list[tuple[str, int]] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)  # front matter `tags:` then inline #tags
     problems: list[Problem] = field(default_factory=list)
     meta_lines: dict[str, int] = field(default_factory=dict)  # front matter key → file line
 
@@ -115,6 +116,7 @@ def parse_document(text: str, path: str) -> ParsedDocument:
     lines = body.split("\n")
     masked = list(_mask_code(lines))
     links, sections, first_h1 = _scan(masked, body_line)
+    tags = _tags(meta["tags"], masked)
     stem = path.rsplit("/", 1)[-1].removesuffix(".md")
     if meta.get("title"):
         title, title_source = meta["title"], "front matter"
@@ -134,9 +136,21 @@ def parse_document(text: str, path: str) -> ParsedDocument:
         summary=summary,
         links=links,
         sections=sections,
+        tags=tags,
         problems=problems,
         meta_lines=meta_lines,
     )
+
+
+def _tags(listed: list[str], masked: list[str | None]) -> list[str]:
+    """Front matter tags (with or without '#') and the #tags in the text outside code, each
+    once whatever its case, as Obsidian counts them."""
+    found: dict[str, str] = {}
+    inline = (tag for line in masked if line is not None for tag in tags_in(line))
+    for tag in [t.lstrip("#").strip("/") for t in listed] + list(inline):
+        if tag:
+            found.setdefault(tag.casefold(), tag)
+    return list(found.values())
 
 
 def _meta_lines(text: str, body_line: int) -> dict[str, int]:
