@@ -21,6 +21,7 @@ from inquiring.cli import app
 from inquiring.doctor import diagnose
 from inquiring.embed import get_embedder
 from inquiring.index import Index
+from inquiring.parse import parse_document
 from inquiring.search import Searcher
 from inquiring.text import plain_text, section_of, sentences_of
 from inquiring.vault import Vault
@@ -193,6 +194,9 @@ def test_note_page_links_each_tag_to_its_tag_page(rich):
     page = client.get("/Daily/Palette.html").text
     assert '<a class="tag-chip" rel="tag" href="../tags/method/rl.html">#Method/RL</a>' in page
     assert 'href="../tags/topic/sub/deep.html">#topic/sub/deep</a>' in page
+    body = page.split('<div class="body">', 1)[1]
+    assert '<a class="tag" href="../tags/keyboard.html">#keyboard</a>' in body
+    assert "<code>#not-a-tag</code>" in body and "issue #1 are no tags" in body
 
 
 def test_callouts_render_as_boxes_and_read_as_prose(rich):
@@ -255,3 +259,8 @@ def test_section_of_finds_headings_and_blocks():
     assert section_of(text, "Top#B") == "## B\n\nb"
     assert section_of(text, "^blk") == "a text"
     assert section_of(text, "not") is None
+
+
+def test_a_note_opening_with_a_callout_is_summed_up_by_its_text():
+    doc = parse_document("> [!info] About\n> The palette runs every command by name.\n", "x.md")
+    assert doc.summary == "The palette runs every command by name."

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from .text import LEANS_BACK, MDLINK, WIKILINK, plain, sentences_of, tags_in
+from .text import CALLOUT, LEANS_BACK, MDLINK, WIKILINK, plain, sentences_of, tags_in
 from .words import content_words, vocabulary_key
 
 LIST_FIELDS = ("categories", "hubs", "sources", "aliases", "tags")
@@ -501,6 +501,10 @@ def _first_paragraph(
         if read > enough:
             break
         stripped = raw.strip()
+        if stripped.startswith(">") and CALLOUT.fullmatch(stripped.lstrip("> \t")):
+            if block:  # a callout's first line heads a new block, like a heading
+                break
+            continue
         prose = (
             line is not None
             and stripped

@@ -22,10 +22,10 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
 from ..parse import URL_SCHEME, Link, wikilink_parts
-from ..text import BLOCK_ID, CALLOUT, WIKILINK, section_of
+from ..text import BLOCK_ID, CALLOUT, INLINE_TAG, WIKILINK, section_of
 from ..vault import Resolver
 from .security import is_passive
-from .urls import file_url, href, page_for
+from .urls import file_url, href, page_for, tag_page
 
 _MARK = re.compile(r"==(\S(?:[^=\n]*\S)?)==")
 _IMAGE = re.compile(r"\.(png|jpe?g|gif|svg|webp|avif)$", re.IGNORECASE)
@@ -68,6 +68,7 @@ class MarkdownRenderer:
         )
         self.md.inline.ruler.before("link", "wikilink", _wikilink_rule)
         self.md.inline.ruler.before("emphasis", "mark", _mark_rule)
+        self.md.inline.ruler.before("emphasis", "tag", _tag_rule)
         self.md.core.ruler.after("block", "callout", _callouts)
         self.md.core.ruler.after("callout", "block_id", _hide_block_ids)
         # markdown-it binds render rules to its renderer, so each rule reaches us by closure.
@@ -77,6 +78,7 @@ class MarkdownRenderer:
             ("image", self._render_image),
             ("heading_open", self._render_heading_open),
             ("mark", lambda tokens, idx, *_: f"<mark>{html.escape(tokens[idx].content)}</mark>"),
+            ("tag", self._render_tag),
         ):
             self.md.add_render_rule(name, lambda _r, *args, rule=rule: rule(*args))
 
@@ -126,6 +128,12 @@ class MarkdownRenderer:
         # A line's citation mark ("1" of "[1]") names its note on hover.
         hint = f' title="{html.escape(title)}"' if title and label.isdigit() else ""
         return f'<a class="wikilink" href="{html.escape(url)}"{hint}>{html.escape(label)}</a>'
+
+    def _render_tag(self, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        """A #tag in the text links to the page of its notes, as in Obsidian."""
+        tag = tokens[idx].content
+        url = href(env["prefix"], tag_page(tag))
+        return f'<a class="tag" href="{html.escape(url)}">#{html.escape(tag)}</a>'
 
     def _embed(self, path: str, fragment: str, url: str, env: EnvType) -> str:
         """A note embedded where the link stands: its body, or the part the fragment names.
@@ -262,6 +270,19 @@ def _html(markup: str) -> Token:
     token = Token("html_block", "", 0)
     token.content = markup
     return token
+
+
+def _tag_rule(state: StateInline, silent: bool) -> bool:
+    """`#tag` after a space or at the start of a line: an Obsidian tag."""
+    if state.src[state.pos] != "#" or (state.pos and not state.src[state.pos - 1].isspace()):
+        return False
+    match = INLINE_TAG.match(state.src, state.pos)
+    if not match:
+        return False
+    if not silent:
+        state.push("tag", "", 0).content = match.group(1).strip("/")
+    state.pos = match.end()
+    return True
 
 
 def _mark_rule(state: StateInline, silent: bool) -> bool:
