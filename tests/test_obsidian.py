@@ -259,6 +259,9 @@ def test_section_of_finds_headings_and_blocks():
     assert section_of(text, "Top#B") == "## B\n\nb"
     assert section_of(text, "^blk") == "a text"
     assert section_of(text, "not") is None
+    quote = "Intro.\n\n> [!tip] Callout\n> Its text.\n^tip-id\n\n- one\n- two\n\n^list-id\n"
+    assert section_of(quote, "^tip-id") == "> [!tip] Callout\n> Its text."
+    assert section_of(quote, "^LIST-ID") == "- one\n- two"
 
 
 def test_a_note_opening_with_a_callout_is_summed_up_by_its_text():

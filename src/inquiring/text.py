@@ -296,8 +296,9 @@ def sentences_of(markdown: str) -> list[str]:
     return found
 
 
-# An Obsidian block id, `^id` at the end of a paragraph or list item: what `[[note#^id]]` names.
-BLOCK_ID = re.compile(r"[ \t]\^([\w-]+)[ \t]*$", re.MULTILINE)
+# An Obsidian block id, `^id` ending a paragraph or list item (or on the line after a quote or
+# a table): what `[[note#^id]]` names.
+BLOCK_ID = re.compile(r"(?:^|[ \t])\^([\w-]+)[ \t]*$", re.MULTILINE)
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 
 
@@ -332,10 +333,19 @@ def _same_heading(heading: str, wanted: str) -> bool:
 
 
 def _block_at(lines: list[str], number: int) -> str:
-    """The paragraph or list item that ends on line `number`."""
-    if _ITEM.match(lines[number]):
-        return lines[number]
-    first = number
-    while first > 0 and lines[first - 1].strip() and not _ITEM.match(lines[first - 1]):
+    """The paragraph or list item marked on line `number`; for a mark on a line of its own,
+    the whole block above it (a list, a quote, a callout, a table), as Obsidian reads it."""
+    end = number
+    alone = lines[number].strip().startswith("^")
+    if alone:
+        end -= 1
+        while end >= 0 and not lines[end].strip():
+            end -= 1
+        if end < 0:
+            return ""
+    elif _ITEM.match(lines[end]):
+        return lines[end]
+    first = end
+    while first > 0 and lines[first - 1].strip() and (alone or not _ITEM.match(lines[first - 1])):
         first -= 1
-    return "\n".join(lines[first : number + 1])
+    return "\n".join(lines[first : end + 1])

@@ -141,7 +141,8 @@ class MarkdownRenderer:
         A note already being embedded (it embeds itself, or a note that embeds it), and notes
         more than MAX_EMBED_DEPTH embeds deep, stay links, so no vault can loop or blow up.
         """
-        name = self.titles[path] + (f" \u2192 {fragment}" if fragment else "")
+        heading = fragment and not fragment.startswith("^")  # a block's id means nothing to read
+        name = self.titles[path] + (f" \u2192 {fragment}" if heading else "")
         link = f'<a class="wikilink" href="{html.escape(url)}">{html.escape(name)}</a>'
         chain = env.get("embedding", (env["from"],))
         if path in chain or len(chain) > MAX_EMBED_DEPTH:
@@ -215,7 +216,8 @@ def _callouts(state: StateCore) -> None:
     """Quotes that open with `[!type]` become callout boxes: a `<div>` with the type and its
     title (the type's name when none is written), or a `<details>` when a fold mark follows
     the type (`-` folded, `+` open), as Obsidian shows them."""
-    tokens, out, closing = state.tokens, [], []
+    tokens, out = state.tokens, []
+    closing: list[str | None] = []  # what ends each quote open at this point
     skip: set[int] = set()
     for i, token in enumerate(tokens):
         if i in skip:
@@ -224,9 +226,12 @@ def _callouts(state: StateCore) -> None:
             end = closing.pop()
             out.append(token if end is None else _html(end))
             continue
-        head = _callout_head(tokens, i) if token.type == "blockquote_open" else None
-        if head is None:
-            closing.append(None) if token.type == "blockquote_open" else None
+        if token.type != "blockquote_open":
+            out.append(token)
+            continue
+        head = _callout_head(tokens, i)
+        if head is None:  # an ordinary quote
+            closing.append(None)
             out.append(token)
             continue
         kind, fold, title = head.groups()
