@@ -87,7 +87,17 @@ def test_titles_are_asked_for_only_where_the_vault_says_so(write_vault, open_ind
     assert not [p for p in diagnose(index) if p.code == "no-title"]
 
 
+def test_only_an_inquiring_vault_asks_for_titles_outside_obsidian(write_vault, open_index):
+    root = write_vault({"a.md": "text\n", "b.md": "# Heading\n\ntext\n"})
+    index = open_index(root)
+    index.update()
+    assert not [p for p in diagnose(index) if p.code == "no-title"]  # a folder of Markdown
+    (root / "inquiring.toml").write_text("")
+    assert [p.path for p in diagnose(index) if p.code == "no-title"] == ["a.md"]
+
+
 BROKEN = {
+    "inquiring.toml": "",
     "notes/a.md": "---\ntitle: Same\n---\nLinks to [[nowhere]] and [[a]].\n",
     "notes/b.md": "---\ntitle: same\n---\nText.\n",
     "notes/empty.md": "",

@@ -115,7 +115,7 @@ def _link_problems(index: Index) -> list[Problem]:
 
 def _title_problems(index: Index) -> list[Problem]:
     """Documents titled by their file name (an empty note is already reported as empty),
-    where the vault asks for titles: in Obsidian the file name is the title."""
+    where the vault's settings ask for titles (`Vault.wants_titles`)."""
     found: list[Problem] = []
     if not index.vault.wants_titles():
         return found

@@ -144,13 +144,15 @@ class Vault:
         return (self.root / OBSIDIAN_DIR).is_dir()
 
     def wants_titles(self) -> bool:
-        """Whether a note should have a title of its own rather than its file name.
+        """Whether the vault's own settings ask each note for a title of its own.
 
-        Yes, unless the vault is an Obsidian vault, where the file name is the title, that
-        does not turn on a plugin showing a front matter title instead.
+        An inquiring vault (one with `inquiring.toml`) titles its notes, as questions
+        ideally. In Obsidian the file name is the title: an Obsidian vault asks for more only
+        when it turns on a plugin that shows a front matter title instead. Any other folder
+        of Markdown asks nothing, and its file names are titles as good as any.
         """
         if not self.is_obsidian:
-            return True
+            return (self.root / SETTINGS_FILE).is_file()
         try:
             enabled = json.loads((self.root / OBSIDIAN_DIR / "community-plugins.json").read_text())
         except (OSError, ValueError):
