@@ -277,3 +277,10 @@ def test_section_of_finds_headings_and_blocks():
 def test_a_note_opening_with_a_callout_is_summed_up_by_its_text():
     doc = parse_document("> [!info] About\n> The palette runs every command by name.\n", "x.md")
     assert doc.summary == "The palette runs every command by name."
+
+
+def test_code_inside_a_wikilink_is_part_of_its_target():
+    doc = parse_document("Not `[[x]]`, but [[Filters#`wikilink`|wikilink]] links.\n", "a.md")
+    assert [(lk.target, lk.fragment, lk.text) for lk in doc.links] == [
+        ("Filters", "`wikilink`", "wikilink")
+    ]

@@ -115,7 +115,7 @@ def parse_document(text: str, path: str) -> ParsedDocument:
     meta = _clean_meta(meta, path, meta_lines, problems)
     lines = body.split("\n")
     masked = list(_mask_code(lines))
-    links, sections, first_h1 = _scan(masked, body_line)
+    links, sections, first_h1 = _scan(lines, masked, body_line)
     tags = _tags(meta["tags"], masked)
     stem = path.rsplit("/", 1)[-1].removesuffix(".md")
     if meta.get("title"):
@@ -332,7 +332,9 @@ def _blank_code_spans(line: str) -> str:
 _COMMENT_ONLY = re.compile(r"<!--.*?-->|%%.*?%%")  # what a reader never sees
 
 
-def _scan(masked: list[str | None], body_line: int) -> tuple[list[Link], list, str]:
+def _scan(
+    lines: list[str], masked: list[str | None], body_line: int
+) -> tuple[list[Link], list, str]:
     """Links, '## ' sections and the '# ' heading that opens the body (its title).
 
     A '# ' heading further down is a heading like any other: in a note that starts with its
@@ -357,16 +359,19 @@ def _scan(masked: list[str | None], body_line: int) -> tuple[list[Link], list, s
                 section = text
                 sections.append((text, number))
         opening = opening and not _COMMENT_ONLY.sub("", line).strip()
-        links.extend(_links_in_line(line, number, section))
+        links.extend(_links_in_line(line, number, section, lines[offset]))
     return links, sections, first_h1
 
 
-def _links_in_line(line: str, number: int, section: str) -> list[Link]:
+def _links_in_line(line: str, number: int, section: str, raw: str) -> list[Link]:
+    """The links in a line whose code spans are blanked (`raw` is the line as written)."""
     found: list[tuple[int, Link]] = []
     in_table = line.lstrip().startswith("|")
     wiki = list(WIKILINK.finditer(line)) if "[[" in line else []
     for match in wiki:
-        target, fragment, shown = wikilink_parts(match.group(2), in_table)
+        # Code inside a wikilink ([[Filters#`wikilink`]]) is part of its target, as in Obsidian.
+        inner = raw[match.start(2) : match.end(2)]
+        target, fragment, shown = wikilink_parts(inner, in_table)
         if not target and not fragment:
             continue
         link = Link(target, fragment, shown, number, bool(match.group(1)), "wiki", section)
