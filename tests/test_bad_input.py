@@ -15,6 +15,7 @@ from inquiring.index import Index
 from inquiring.vault import Vault
 
 BAD = {
+    "inquiring.toml": "# an inquiring vault: its notes should have titles\n",
     "notes/good.md": note("Good note", "Links to [[bad-yaml]] and [[good]] and [[nowhere]]."),
     "notes/bad-yaml.md": "---\ntitle: Bad yaml\ndek: [oops\n---\nBody still here.\n",
     "notes/binary.md": b"\x89PNG\r\n\x1a\n\x00\x00\x00binary",
@@ -58,7 +59,7 @@ def test_bad_files_are_reported_and_the_rest_indexes(bad_vault, open_index):
     assert report.skipped == 1
     paths = {row.path for row in index.documents()}
     assert "notes/binary.md" not in paths
-    assert len(paths) == len(BAD) - 1 + 1  # every other file, plus the huge one
+    assert len(paths) == len(BAD) - 2 + 1  # every other note (not the settings), plus a huge one
     assert index.document("notes/bad-yaml.md").title == "bad-yaml"  # from the file name
     assert index.document("notes/latin1.md").title == "Café crème"
     assert index.document("notes/with spaces ünïcode.md").title == "Ünïcode title"

@@ -146,7 +146,7 @@ def test_doctor_and_strict(vault):
     code, output = run(vault, "doctor")
     assert code == 0
     assert "error notes/eft.md:10: link [[missing one]] points at nothing in the vault" in output
-    assert output.rstrip().endswith("1 errors, 0 warnings.")
+    assert output.rstrip().endswith("1 error and 0 warnings.")
     code, output = run(vault, "doctor", "--strict")
     assert code == 1
     code, output = run(vault, "doctor", "--json")

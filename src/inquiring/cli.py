@@ -538,9 +538,11 @@ def index_cmd(
     as_json: JsonFlag = False,
 ) -> None:
     """Read the vault into its index; only changed files are read again."""
+    from .doctor import vault_stats
+
     index = _open(ctx, refresh=False)
     report = _update(index, rebuild=rebuild, embedder=_embedder(ctx))
-    stats = index.stats()
+    stats = vault_stats(index)
     if as_json:
         data = asdict(report)
         data["problems"] = [asdict(p) for p in report.problems]
@@ -550,6 +552,8 @@ def index_cmd(
 
 
 def _print_update(report: UpdateReport, stats: dict[str, int]) -> None:
+    from .doctor import summary
+
     for problem in report.problems:
         err.print(_problem_line(problem))
     out.print(
@@ -570,11 +574,8 @@ def _print_update(report: UpdateReport, stats: dict[str, int]) -> None:
             f"Removed {_count(report.leftovers, 'temporary file')} left in lines/ by a write "
             "that was interrupted."
         )
-    if report.problems:
-        out.print(
-            f"{len(report.problems)} problems in the files read; "
-            "run 'inquiring doctor' for the full list."
-        )
+    if (report.touched or report.problems) and (stats["errors"] or stats["warnings"]):
+        out.print(f"The vault has {summary(stats)}; run 'inquiring doctor' for the list.")
 
 
 def _count(n: int, noun: str) -> str:
@@ -587,14 +588,17 @@ def notes(
     hub: Annotated[str | None, typer.Option(help="Only notes in this hub.")] = None,
     category: Annotated[str | None, typer.Option(help="Only notes in this category.")] = None,
     collection: Annotated[str | None, typer.Option(help="Only notes from this collection.")] = None,
+    tag: Annotated[
+        str | None, typer.Option(help="Only notes with this tag; --tag a finds #a/b too.")
+    ] = None,
     kind: Annotated[str, typer.Option(help="note, source, hub or line.")] = "note",
     as_json: JsonFlag = False,
 ) -> None:
-    """List notes, optionally those of one hub, category or collection."""
+    """List notes, optionally those of one hub, category, collection or tag."""
     from rich.table import Table
 
     index = _open(ctx)
-    rows = index.select(kind=kind, hub=hub, category=category, collection=collection)
+    rows = index.select(kind=kind, hub=hub, category=category, collection=collection, tag=tag)
     if as_json:
         _print_json([_doc_json(r) for r in rows])
         return
@@ -649,6 +653,8 @@ def show(
         out.print(f"[dim]{escape(meta)}[/]")
     if row.categories:
         out.print("Categories: " + escape(", ".join(row.categories)))
+    if row.tags:
+        out.print("Tags: " + escape(" ".join(f"#{t}" for t in row.tags)))
     out.print(f"[dim]{escape(row.path)}[/]")
     if row.kind == "line":  # the essay and its numbered Sources: the notes it links to
         from .render import print_essay
@@ -775,7 +781,7 @@ def doctor(
     as_json: JsonFlag = False,
 ) -> None:
     """List every problem in the vault, each with its file and line."""
-    from .doctor import diagnose, has_errors
+    from .doctor import count, diagnose, has_errors, summary
 
     index = _open(ctx)
     problems = diagnose(index)
@@ -784,9 +790,8 @@ def doctor(
     else:
         for problem in problems:
             out.print(_problem_line(problem))
-        errors = sum(p.severity == "error" for p in problems)
         if problems:
-            out.print(f"{errors} errors, {len(problems) - errors} warnings.")
+            out.print(f"{summary(count(problems)).capitalize()}.")
         else:
             out.print("No problems found.")
     if strict and has_errors(problems):
@@ -795,11 +800,13 @@ def doctor(
 
 @command()
 def stats(ctx: typer.Context, as_json: JsonFlag = False) -> None:
-    """Count the vault's notes, sources, hubs, lines and links."""
+    """Count the vault's notes, sources, hubs, lines, links, errors and warnings."""
     from rich.table import Table
 
+    from .doctor import vault_stats
+
     index = _open(ctx)
-    data = index.stats()
+    data = vault_stats(index)
     if as_json:
         _print_json(data)
         return

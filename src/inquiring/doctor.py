@@ -2,7 +2,8 @@
 
 Problems found while reading one file (empty notes among them) are stored by the index; this
 module adds the ones that need the whole vault: duplicate titles and ids, unresolved links,
-self-links, missing titles and circular hubs.
+self-links, missing titles and circular hubs. `diagnose` is the one list of problems: every
+command that counts them (index, stats, doctor) counts this list.
 """
 
 from __future__ import annotations
@@ -29,14 +30,37 @@ def has_errors(problems: list[Problem]) -> bool:
     return any(p.severity == "error" for p in problems)
 
 
+def count(problems: list[Problem]) -> dict[str, int]:
+    """How many errors and warnings: the figures index, stats and doctor all report."""
+    errors = sum(p.severity == "error" for p in problems)
+    return {"errors": errors, "warnings": len(problems) - errors}
+
+
+def vault_stats(index: Index) -> dict[str, int]:
+    """The index's counts of notes, links and so on, with the vault's errors and warnings."""
+    return {**index.stats(), **count(diagnose(index))}
+
+
+def summary(counts: dict[str, int]) -> str:
+    """ "3 errors and 1 warning", as every command words the count."""
+
+    def plural(n: int, noun: str) -> str:
+        return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+    return f"{plural(counts['errors'], 'error')} and {plural(counts['warnings'], 'warning')}"
+
+
 def _duplicates(index: Index) -> list[Problem]:
     found: list[Problem] = []
-    rows = index.db.execute("SELECT path, kind, title, doc_id FROM documents ORDER BY path")
+    rows = index.db.execute(
+        "SELECT path, kind, title, title_source, doc_id FROM documents ORDER BY path"
+    )
     by_title: dict[tuple[str, str], list[str]] = defaultdict(list)
     by_id: dict[str, list[str]] = defaultdict(list)
-    for path, kind, title, doc_id in rows:
+    for path, kind, title, title_source, doc_id in rows:
         family = "source" if kind == "source" else "note"
-        by_title[(family, fold(title))].append(path)
+        if title_source != "file name":  # one name in two folders is fine, as in Obsidian
+            by_title[(family, fold(title))].append(path)
         if doc_id:
             by_id[doc_id].append(path)
     for (_family, title), paths in by_title.items():
@@ -80,7 +104,8 @@ def _link_problems(index: Index) -> list[Problem]:
             found.append(Problem(link.path, link.line, "error", "unresolved-link", message))
     rows = index.db.execute(
         "SELECT d.path, l.line, l.target FROM links l JOIN documents d ON d.id = l.doc "
-        "WHERE l.resolved = d.path AND l.target != '' AND l.style IN ('wiki', 'markdown')"
+        "WHERE l.resolved = d.path AND l.target != '' AND l.fragment = '' "
+        "AND l.style IN ('wiki', 'markdown')"
     )
     for path, line, target in rows:
         message = f"links to itself ([[{target}]])"
@@ -89,23 +114,26 @@ def _link_problems(index: Index) -> list[Problem]:
 
 
 def _title_problems(index: Index) -> list[Problem]:
-    """Documents titled by their file name (an empty note is already reported as empty)."""
+    """Documents titled by their file name (an empty note is already reported as empty),
+    where the vault's settings ask for titles (`Vault.wants_titles`)."""
     found: list[Problem] = []
+    if not index.vault.wants_titles():
+        return found
+    untitled = ("file name",)  # where the title comes from when it is missing
+    message = "has no title (no 'title:' and no '# heading'); the file name is used"
+    if index.vault.is_obsidian:
+        untitled = ("file name", "heading")
+        message = (
+            "has no 'title:' in its front matter, which the vault's Front Matter Title "
+            "plugin shows in place of the file name"
+        )
     rows = index.db.execute(
         "SELECT path, kind, title_source FROM documents WHERE path NOT IN "
         "(SELECT path FROM problems WHERE code = 'empty-note') ORDER BY path"
     )
     for path, kind, title_source in rows:
-        if title_source == "file name" and kind != "source":
-            found.append(
-                Problem(
-                    path,
-                    1,
-                    "warning",
-                    "no-title",
-                    "has no title (no 'title:' and no '# heading'); the file name is used",
-                )
-            )
+        if title_source in untitled and kind != "source":
+            found.append(Problem(path, 1, "warning", "no-title", message))
     return found
 
 

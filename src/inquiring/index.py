@@ -42,7 +42,7 @@ from .words import fts_query, other_spellings, vocabulary_key
 if TYPE_CHECKING:
     from .embed import Embedder
 
-SCHEMA_VERSION = 9  # also bumped when parsing changes what is stored, so every file is read again
+SCHEMA_VERSION = 10  # also bumped when parsing changes what is stored, so every file is read again
 BM25_WEIGHTS = (10.0, 4.0, 4.0, 1.0)  # title, dek, summary, body
 MATCH_BUDGET = 10_000  # documents matched per query, at most, once there is a choice
 SCAN_VOCABULARY_FROM = 20_000  # documents; below this, words are looked up one by one
@@ -129,6 +129,7 @@ class DocRow:
     categories: list[str]
     hubs: list[str]
     aliases: list[str]
+    tags: list[str]  # from front matter and #tags in the text
     words: int
 
     @property
@@ -158,13 +159,20 @@ class LinkRow:
 
 DOC_COLUMNS = (
     "id, path, kind, title, dek, summary, doc_id, date, collection, categories, hubs, "
-    "aliases, words"
+    "aliases, tags, words"
 )
+
+
+def has_tag(tags: list[str], wanted: str) -> bool:
+    """Whether a document tagged `tags` is under the tag `wanted`: as in Obsidian, a nested
+    tag counts under its parents (#topic/sub is under topic), whatever the case."""
+    key = fold(wanted.lstrip("#")).strip("/")
+    return any(fold(t) == key or fold(t).startswith(key + "/") for t in tags)
 
 
 def _doc_row(row: sqlite3.Row | tuple) -> DocRow:
     values = list(row)
-    for i in (9, 10, 11):
+    for i in (9, 10, 11, 12):
         values[i] = json.loads(values[i])
     return DocRow(*values)
 
@@ -478,7 +486,7 @@ class Index:
                 json.dumps(meta["categories"]),
                 json.dumps(meta["hubs"]),
                 json.dumps(meta["aliases"]),
-                json.dumps(meta["tags"]),
+                json.dumps(p.tags),
                 json.dumps(p.sections),
                 json.dumps(meta, ensure_ascii=False),
                 len(p.body.split()),
@@ -651,8 +659,9 @@ class Index:
         hub: str | None = None,
         category: str | None = None,
         collection: str | None = None,
+        tag: str | None = None,
     ) -> list[DocRow]:
-        """Documents of one kind, narrowed to a hub, a category or a collection."""
+        """Documents of one kind, narrowed to a hub, a category, a collection or a tag."""
         rows = self.documents(kind)
         if hub:
             hub_row = self.find(hub)
@@ -664,6 +673,8 @@ class Index:
             rows = [r for r in rows if fold(category) in {fold(c) for c in r.categories}]
         if collection:
             rows = [r for r in rows if fold(r.collection) == fold(collection)]
+        if tag:
+            rows = [r for r in rows if has_tag(r.tags, tag)]
         return rows
 
     def problems(self) -> list[Problem]:
@@ -838,7 +849,6 @@ class Index:
                 0
             ],
             "words": one("SELECT coalesce(sum(words), 0) FROM documents").fetchone()[0],
-            "problems": one("SELECT count(*) FROM problems").fetchone()[0],
         }
 
     def dump(self) -> Iterator[tuple]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from .text import LEANS_BACK, MDLINK, WIKILINK, plain, sentences_of
+from .text import CALLOUT, LEANS_BACK, MDLINK, WIKILINK, plain, sentences_of, tags_in
 from .words import content_words, vocabulary_key
 
 LIST_FIELDS = ("categories", "hubs", "sources", "aliases", "tags")
@@ -102,6 +102,7 @@ class ParsedDocument:
     summary: str
     links: list[Link] = field(default_factory=list)
     sections: list[tuple[str, int]] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)  # front matter `tags:` then inline #tags
     problems: list[Problem] = field(default_factory=list)
     meta_lines: dict[str, int] = field(default_factory=dict)  # front matter key → file line
 
@@ -114,7 +115,8 @@ def parse_document(text: str, path: str) -> ParsedDocument:
     meta = _clean_meta(meta, path, meta_lines, problems)
     lines = body.split("\n")
     masked = list(_mask_code(lines))
-    links, sections, first_h1 = _scan(masked, body_line)
+    links, sections, first_h1 = _scan(lines, masked, body_line)
+    tags = _tags(meta["tags"], masked)
     stem = path.rsplit("/", 1)[-1].removesuffix(".md")
     if meta.get("title"):
         title, title_source = meta["title"], "front matter"
@@ -134,9 +136,21 @@ def parse_document(text: str, path: str) -> ParsedDocument:
         summary=summary,
         links=links,
         sections=sections,
+        tags=tags,
         problems=problems,
         meta_lines=meta_lines,
     )
+
+
+def _tags(listed: list[str], masked: list[str | None]) -> list[str]:
+    """Front matter tags (with or without '#') and the #tags in the text outside code, each
+    once whatever its case, as Obsidian counts them."""
+    found: dict[str, str] = {}
+    inline = (tag for line in masked if line is not None for tag in tags_in(line))
+    for tag in [t.lstrip("#").strip("/") for t in listed] + list(inline):
+        if tag:
+            found.setdefault(tag.casefold(), tag)
+    return list(found.values())
 
 
 def _meta_lines(text: str, body_line: int) -> dict[str, int]:
@@ -318,7 +332,9 @@ def _blank_code_spans(line: str) -> str:
 _COMMENT_ONLY = re.compile(r"<!--.*?-->|%%.*?%%")  # what a reader never sees
 
 
-def _scan(masked: list[str | None], body_line: int) -> tuple[list[Link], list, str]:
+def _scan(
+    lines: list[str], masked: list[str | None], body_line: int
+) -> tuple[list[Link], list, str]:
     """Links, '## ' sections and the '# ' heading that opens the body (its title).
 
     A '# ' heading further down is a heading like any other: in a note that starts with its
@@ -343,16 +359,19 @@ def _scan(masked: list[str | None], body_line: int) -> tuple[list[Link], list, s
                 section = text
                 sections.append((text, number))
         opening = opening and not _COMMENT_ONLY.sub("", line).strip()
-        links.extend(_links_in_line(line, number, section))
+        links.extend(_links_in_line(line, number, section, lines[offset]))
     return links, sections, first_h1
 
 
-def _links_in_line(line: str, number: int, section: str) -> list[Link]:
+def _links_in_line(line: str, number: int, section: str, raw: str) -> list[Link]:
+    """The links in a line whose code spans are blanked (`raw` is the line as written)."""
     found: list[tuple[int, Link]] = []
     in_table = line.lstrip().startswith("|")
     wiki = list(WIKILINK.finditer(line)) if "[[" in line else []
     for match in wiki:
-        target, fragment, shown = wikilink_parts(match.group(2), in_table)
+        # Code inside a wikilink ([[Filters#`wikilink`]]) is part of its target, as in Obsidian.
+        inner = raw[match.start(2) : match.end(2)]
+        target, fragment, shown = wikilink_parts(inner, in_table)
         if not target and not fragment:
             continue
         link = Link(target, fragment, shown, number, bool(match.group(1)), "wiki", section)
@@ -487,6 +506,10 @@ def _first_paragraph(
         if read > enough:
             break
         stripped = raw.strip()
+        if stripped.startswith(">") and CALLOUT.fullmatch(stripped.lstrip("> \t")):
+            if block:  # a callout's first line heads a new block, like a heading
+                break
+            continue
         prose = (
             line is not None
             and stripped

@@ -29,6 +29,20 @@ _REFERENCE_LINK = re.compile(r"\[(?!\d+\])([^\[\]]+)\]\[[^\[\]]*\]")
 _URL = re.compile(r"(?:[a-z][a-z0-9+.-]*)?://\S*|www\.\S*", re.IGNORECASE)  # a stray "://" too
 _HIGHLIGHT = re.compile(r"==(\S(?:[^=]*\S)?)==")
 _TAG = re.compile(r"(?<![\w&#])#(?=[A-Za-z])")
+# An Obsidian callout opens a quote with its type, a fold mark and a title:
+# "> [!tip]- Title". The marker is markup; the title and the quote's text are prose.
+CALLOUT = re.compile(r"\[!([\w-]+)\]([+-]?)[ \t]*(.*)")
+_CALLOUT_LINE = re.compile(r"^([ \t]*(?:>[ \t]*)+)" + CALLOUT.pattern + "$", re.MULTILINE)
+# An Obsidian tag in the text: "#" after a space or at the start of a line, then
+# letters, digits, '_', '-' and '/' (nested tags: #topic/sub), not digits alone ('#1').
+INLINE_TAG = re.compile(r"(?<!\S)#([\w/-]*[^\W\d][\w/-]*)")
+
+
+def tags_in(text: str) -> list[str]:
+    """The #tags written in a line of Markdown, without their '#'."""
+    return [m.group(1).strip("/") for m in INLINE_TAG.finditer(text)] if "#" in text else []
+
+
 # A possible sentence end: stop marks, any closing quotes or brackets, then a space before
 # something that can start a sentence.
 # (CJK text ends sentences with its own stops, and starts them without capitals.)
@@ -100,6 +114,8 @@ def plain_prose(text: str) -> str:
 def plain_text(markdown: str) -> str:
     """Markdown → one run of text, as it is embedded and searched: links become their shown
     text, headings and markup characters go (the passages' vectors depend on exactly this)."""
+    if "[!" in markdown:
+        markdown = _CALLOUT_LINE.sub(r"\1\4", markdown)  # a callout's title, not its marker
     text = WIKILINK.sub(lambda m: _wikilink_label(m.group(2)), markdown)
     text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
     text = re.sub(r"\\([\[\]])", r"\1", text)  # a line's citation mark "\[[[note|1]]\]" → "[1]"
@@ -196,6 +212,9 @@ def _blocks(markdown: str) -> list[tuple[str, bool]]:
                 fence = ""
             continue
         line = _QUOTE_MARK.sub("", raw).strip()
+        if line.startswith("[!") and _CALLOUT_LINE.match(raw):
+            flush()  # a callout's first line is its heading: the quote's text starts anew
+            continue
         if _SETEXT.match(raw) and len(current) == 1 and not item:
             current = []  # the line above was a heading
             continue
@@ -275,3 +294,58 @@ def sentences_of(markdown: str) -> list[str]:
                 continue
             found.append(sentence[0].upper() + sentence[1:])
     return found
+
+
+# An Obsidian block id, `^id` ending a paragraph or list item (or on the line after a quote or
+# a table): what `[[note#^id]]` names.
+BLOCK_ID = re.compile(r"(?:^|[ \t])\^([\w-]+)[ \t]*$", re.MULTILINE)
+_ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
+
+
+def section_of(markdown: str, fragment: str) -> str | None:
+    """The part of a note that `[[note#fragment]]` embeds, or None when it has no such part.
+
+    `Heading` (or `Parent#Heading`): that heading and everything under it, up to the next
+    heading of the same or a higher level. `^id`: the paragraph or list item marked `^id`,
+    without the mark.
+    """
+    lines, fence = markdown.split("\n"), ""
+    wanted = " ".join(plain(fragment.rsplit("#", 1)[-1]).casefold().split())
+    start, level = None, 0
+    for number, line in enumerate(lines):
+        opened = _FENCE.match(line)
+        if opened and (not fence or line.strip().startswith(fence)):
+            fence = "" if fence else opened.group(1)[0] * 3
+            continue
+        heading = None if fence else _ATX.match(line)
+        marked = BLOCK_ID.search(line) if wanted.startswith("^") and not fence else None
+        if marked and f"^{marked.group(1).casefold()}" == wanted:
+            return BLOCK_ID.sub("", _block_at(lines, number))
+        if heading and start is not None and len(heading.group(1)) <= level:
+            return "\n".join(lines[start:number]).strip()
+        if heading and start is None and _same_heading(heading.group(2), wanted):
+            start, level = number, len(heading.group(1))
+    return None if start is None else "\n".join(lines[start:]).strip()
+
+
+def _same_heading(heading: str, wanted: str) -> bool:
+    return " ".join(plain(heading).casefold().split()) == wanted
+
+
+def _block_at(lines: list[str], number: int) -> str:
+    """The paragraph or list item marked on line `number`; for a mark on a line of its own,
+    the whole block above it (a list, a quote, a callout, a table), as Obsidian reads it."""
+    end = number
+    alone = lines[number].strip().startswith("^")
+    if alone:
+        end -= 1
+        while end >= 0 and not lines[end].strip():
+            end -= 1
+        if end < 0:
+            return ""
+    elif _ITEM.match(lines[end]):
+        return lines[end]
+    first = end
+    while first > 0 and lines[first - 1].strip() and (alone or not _ITEM.match(lines[first - 1])):
+        first -= 1
+    return "\n".join(lines[first : end + 1])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import os
 import posixpath
 import re
@@ -33,9 +34,14 @@ MAX_INDEXED_BYTES = 2 * 1024 * 1024
 LINKS_AT_FULL_WEIGHT = 50
 SETTINGS_FILE = "inquiring.toml"
 INDEX_DIR = ".inquiring"
+OBSIDIAN_DIR = ".obsidian"  # Obsidian's settings: its presence makes a folder an Obsidian vault
+# The community plugin that shows a front matter key in place of the file name: with it on,
+# the vault asks each note for a front matter title. Obsidian itself has no such setting; in
+# Obsidian the file name is the title (app.json, appearance.json and types.json hold none).
+FRONT_MATTER_TITLE_PLUGIN = "obsidian-front-matter-title-plugin"
 # What marks a folder as a vault when none is named: settings, ours or Obsidian's, declare one;
 # an index only shows that inquiring once ran there (`find_vault`).
-DECLARED_VAULT = (SETTINGS_FILE, ".obsidian")
+DECLARED_VAULT = (SETTINGS_FILE, OBSIDIAN_DIR)
 # Half-written files of an interrupted atomic write (`lines.write_atomically`): hidden, in
 # LINES_DIR, named by `tempfile`. Removed once they are older than any write could take.
 TEMP_PREFIX, TEMP_SUFFIX = ".", ".tmp"
@@ -154,6 +160,26 @@ class Vault:
                 elif name != SETTINGS_FILE:
                     found.attachments.append(entry)
         return found
+
+    @property
+    def is_obsidian(self) -> bool:
+        return (self.root / OBSIDIAN_DIR).is_dir()
+
+    def wants_titles(self) -> bool:
+        """Whether the vault's own settings ask each note for a title of its own.
+
+        An inquiring vault (one with `inquiring.toml`) titles its notes, as questions
+        ideally. In Obsidian the file name is the title: an Obsidian vault asks for more only
+        when it turns on a plugin that shows a front matter title instead. Any other folder
+        of Markdown asks nothing, and its file names are titles as good as any.
+        """
+        if not self.is_obsidian:
+            return (self.root / SETTINGS_FILE).is_file()
+        try:
+            enabled = json.loads((self.root / OBSIDIAN_DIR / "community-plugins.json").read_text())
+        except (OSError, ValueError):
+            return False
+        return isinstance(enabled, list) and FRONT_MATTER_TITLE_PLUGIN in enabled
 
     def contains(self, full: str | os.PathLike[str]) -> bool:
         """Whether a path, once every symbolic link in it is followed, is inside the vault."""
@@ -345,16 +371,21 @@ class Target:
 
 
 class Resolver:
-    """Resolve link targets: relative path, then file name, then title, then alias."""
+    """Resolve link targets: path, then file name, then title, then alias, as Obsidian does.
+
+    Several files may share a name in different folders, as Obsidian allows. A name then
+    resolves as Obsidian resolves it (observed on Obsidian 1.13 through
+    `getFirstLinkpathDest`): the file in the linking note's own folder, else the shortest
+    path, then the first in alphabetical order; so every link has one answer, every run.
+    """
 
     def __init__(self, targets: Iterable[Target]) -> None:
         self.by_path: dict[str, str] = {}
-        self.by_name: dict[str, str] = {}
+        self.by_name: dict[str, list[str]] = {}
         self.by_title: dict[str, str] = {}
         self.by_alias: dict[str, str] = {}
         self.by_source_id: dict[str, str] = {}
-        # Shortest path first, so an ambiguous file name resolves the same way every time.
-        for t in sorted(targets, key=lambda t: (t.path.count("/"), t.path)):
+        for t in sorted(targets, key=lambda t: (len(t.path), t.path)):
             folded = fold(t.path)
             name = folded.rsplit("/", 1)[-1]
             keys = [folded]
@@ -365,7 +396,7 @@ class Resolver:
             for key in keys:
                 self.by_path.setdefault(key, t.path)
             for key in names:
-                self.by_name.setdefault(key, t.path)
+                self.by_name.setdefault(key, []).append(t.path)
             if t.title:
                 self.by_title.setdefault(fold(t.title), t.path)
             for alias in t.aliases:
@@ -378,18 +409,36 @@ class Resolver:
             return self.by_source_id.get(link.target) or self._lookup(link.target, from_path)
         if not link.target:
             return from_path  # [[#Heading]] points into the same file
-        return self._lookup(link.target, from_path)
+        return self._lookup(link.target, from_path, link.style == "wiki")
 
-    def _lookup(self, target: str, from_path: str) -> str | None:
+    def _lookup(self, target: str, from_path: str, wiki: bool = False) -> str | None:
         key = fold(target).replace("\\", "/")
-        for candidate in _path_candidates(key, fold(from_path)):
+        candidates = list(_path_candidates(key, fold(from_path)))
+        if wiki:  # Obsidian: a path from the vault root wins over one beside the note
+            candidates.reverse()
+        for candidate in candidates:
             if candidate in self.by_path:
                 return self.by_path[candidate]
         name = key.rstrip("/").rsplit("/", 1)[-1]
-        for table, k in ((self.by_name, name), (self.by_title, key), (self.by_alias, key)):
-            if k in table:
-                return table[k]
+        if name in self.by_name:
+            return self._nearest(self.by_name[name], key, from_path)
+        for table in (self.by_title, self.by_alias):
+            if key in table:
+                return table[key]
         return None
+
+    @staticmethod
+    def _nearest(paths: list[str], key: str, from_path: str) -> str:
+        """Of the files with one name (shortest path first), the one a link means.
+
+        A link written with folders (`[[sub/Note]]`) prefers files whose path ends so; then
+        the file in the linking note's own folder wins, else the shortest path.
+        """
+        if "/" in key.strip("/"):
+            tail = "/" + key.strip("/").removesuffix(".md")
+            paths = [p for p in paths if fold(p).removesuffix(".md").endswith(tail)] or paths
+        here = fold(posixpath.dirname(from_path))
+        return next((p for p in paths if fold(posixpath.dirname(p)) == here), paths[0])
 
 
 def _path_candidates(key: str, from_path: str) -> Iterator[str]:

@@ -411,9 +411,11 @@ def create_app(
 
     @api.get("/api/stats", tags=["vault"])
     def api_stats() -> dict[str, int]:
-        """How many notes, sources, hubs, lines and links the vault has."""
+        """How many notes, sources, hubs, lines and links the vault has, and its problems."""
+        from ..doctor import vault_stats
+
         with state.pages.reading():
-            return state.index.stats()
+            return vault_stats(state.index)
 
     @api.get("/api/search", tags=["search"])
     def api_search(

@@ -1,7 +1,9 @@
-"""Markdown from the vault → safe HTML: links resolved to pages, unresolved ones marked.
+"""Markdown from the vault → safe HTML: links resolved to pages, unresolved ones marked,
+Obsidian's callouts as boxes and its note embeds (`![[note]]`, `![[note#heading]]`) inline.
 
 Notes are the user's files, and may hold anything, so raw HTML is allowed through
-markdown-it and then sanitised by nh3: a `<script>` or an `onerror=` in a note never runs.
+markdown-it and then sanitised by nh3, embedded notes and callouts included: a `<script>`
+or an `onerror=` in a note never runs.
 """
 
 from __future__ import annotations
@@ -14,21 +16,28 @@ from urllib.parse import unquote
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
 from ..parse import URL_SCHEME, Link, wikilink_parts
-from ..text import WIKILINK
+from ..text import BLOCK_ID, CALLOUT, INLINE_TAG, WIKILINK, section_of
 from ..vault import Resolver
 from .security import is_passive
-from .urls import file_url, href, page_for
+from .urls import file_url, href, page_for, tag_page
 
 _MARK = re.compile(r"==(\S(?:[^=\n]*\S)?)==")
 _IMAGE = re.compile(r"\.(png|jpe?g|gif|svg|webp|avif)$", re.IGNORECASE)
 _TAGS = nh3.ALLOWED_TAGS | {"input", "section"}
+_EMPTY_PARAGRAPH = re.compile(r"<p>\s*</p>\n?")
+MAX_EMBED_DEPTH = 3  # notes embedded in embedded notes, at most; deeper ones stay links
 _ATTRIBUTES = {
     **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
+    "div": {"class"},
+    "p": {"class"},
+    "details": {"class", "open"},
+    "summary": {"class"},
     "a": {"href", "title", "class", "hreflang"},
     "span": {"class", "title"},
     "img": {"src", "alt", "title", "width", "height", "class"},
@@ -46,9 +55,11 @@ class MarkdownRenderer:
         resolver: Resolver,
         titles: dict[str, str],
         inline: Callable[[str], str | None] | None = None,
+        body: Callable[[str], str] | None = None,
     ) -> None:
         self.resolver = resolver
         self.titles = titles  # document path → title; attachments are absent
+        self.body = body  # document path → its Markdown body, for notes embedded in others
         # Set for the published site, where no file a browser could run is published: it gives
         # an image of that kind as a data: URI (shown, never run on the site's origin), or None.
         self.inline = inline
@@ -57,6 +68,9 @@ class MarkdownRenderer:
         )
         self.md.inline.ruler.before("link", "wikilink", _wikilink_rule)
         self.md.inline.ruler.before("emphasis", "mark", _mark_rule)
+        self.md.inline.ruler.before("emphasis", "tag", _tag_rule)
+        self.md.core.ruler.after("block", "callout", _callouts)
+        self.md.core.ruler.after("callout", "block_id", _hide_block_ids)
         # markdown-it binds render rules to its renderer, so each rule reaches us by closure.
         for name, rule in (
             ("wikilink", self._render_wikilink),
@@ -64,13 +78,15 @@ class MarkdownRenderer:
             ("image", self._render_image),
             ("heading_open", self._render_heading_open),
             ("mark", lambda tokens, idx, *_: f"<mark>{html.escape(tokens[idx].content)}</mark>"),
+            ("tag", self._render_tag),
         ):
             self.md.add_render_rule(name, lambda _r, *args, rule=rule: rule(*args))
 
     def render(self, body: str, from_path: str, prefix: str) -> str:
         """`body` of the document at `from_path`, on a page `prefix` away from the root."""
         env: EnvType = {"from": from_path, "prefix": prefix, "inline": {}}
-        markup = clean(self.md.render(body, env))
+        # An embed alone on its line leaves the paragraph around it empty once it is cleaned.
+        markup = _EMPTY_PARAGRAPH.sub("", clean(self.md.render(body, env)))
         # After cleaning, which drops every data: URI a note's own HTML might hold.
         for url, data in env["inline"].items():
             markup = markup.replace(f'src="{html.escape(url)}"', f'src="{data}"')
@@ -105,11 +121,41 @@ class MarkdownRenderer:
             return _withheld(shown or target)
         if embed and resolved not in self.titles and _IMAGE.search(resolved):
             return f'<img src="{html.escape(url)}" alt="{html.escape(shown or target)}">'
+        if embed and resolved in self.titles and self.body is not None:
+            return self._embed(resolved, fragment, url, env)
         title = self.titles.get(resolved, "")
         label = shown or title or target
         # A line's citation mark ("1" of "[1]") names its note on hover.
         hint = f' title="{html.escape(title)}"' if title and label.isdigit() else ""
         return f'<a class="wikilink" href="{html.escape(url)}"{hint}>{html.escape(label)}</a>'
+
+    def _render_tag(self, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        """A #tag in the text links to the page of its notes, as in Obsidian."""
+        tag = tokens[idx].content
+        url = href(env["prefix"], tag_page(tag))
+        return f'<a class="tag" href="{html.escape(url)}">#{html.escape(tag)}</a>'
+
+    def _embed(self, path: str, fragment: str, url: str, env: EnvType) -> str:
+        """A note embedded where the link stands: its body, or the part the fragment names.
+
+        A note already being embedded (it embeds itself, or a note that embeds it), and notes
+        more than MAX_EMBED_DEPTH embeds deep, stay links, so no vault can loop or blow up.
+        """
+        heading = fragment and not fragment.startswith("^")  # a block's id means nothing to read
+        name = self.titles[path] + (f" \u2192 {fragment}" if heading else "")
+        link = f'<a class="wikilink" href="{html.escape(url)}">{html.escape(name)}</a>'
+        chain = env.get("embedding", (env["from"],))
+        if path in chain or len(chain) > MAX_EMBED_DEPTH:
+            return link
+        text = self.body(path) if self.body else ""
+        part = section_of(text, fragment) if fragment else text
+        if part is None:
+            return _unresolved(name, f"{self.titles[path]}#{fragment}")
+        inner = {**env, "from": path, "embedding": (*chain, path)}  # the same `inline` dict
+        return (
+            f'<div class="embed"><p class="embed-source">{link}</p>'
+            f"{self.md.render(part, inner)}</div>"
+        )
 
     def _render_link_open(
         self, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType
@@ -162,6 +208,84 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
         token = state.push("wikilink", "", 0)
         token.content = match.group(2)
         token.meta = {"embed": bool(match.group(1))}
+    state.pos = match.end()
+    return True
+
+
+def _callouts(state: StateCore) -> None:
+    """Quotes that open with `[!type]` become callout boxes: a `<div>` with the type and its
+    title (the type's name when none is written), or a `<details>` when a fold mark follows
+    the type (`-` folded, `+` open), as Obsidian shows them."""
+    tokens, out = state.tokens, []
+    closing: list[str | None] = []  # what ends each quote open at this point
+    skip: set[int] = set()
+    for i, token in enumerate(tokens):
+        if i in skip:
+            continue
+        if token.type == "blockquote_close":
+            end = closing.pop()
+            out.append(token if end is None else _html(end))
+            continue
+        if token.type != "blockquote_open":
+            out.append(token)
+            continue
+        head = _callout_head(tokens, i)
+        if head is None:  # an ordinary quote
+            closing.append(None)
+            out.append(token)
+            continue
+        kind, fold, title = head.groups()
+        kind = re.sub(r"[^a-z0-9-]", "", kind.lower()) or "note"
+        first = tokens[i + 2]
+        first.content = first.content.partition("\n")[2]
+        if not first.content.strip():
+            skip.update((i + 1, i + 2, i + 3))  # the paragraph held the title line alone
+        title_token = Token("inline", "", 0, content=title.strip() or kind.capitalize())
+        title_token.children = []
+        if fold:
+            shown = " open" if fold == "+" else ""
+            start = f'<details class="callout callout-{kind}"{shown}>'
+            start += '<summary class="callout-title">'
+            out += [_html(start), title_token, _html("</summary>")]
+            closing.append("</details>")
+        else:
+            start = f'<div class="callout callout-{kind}"><p class="callout-title">'
+            out += [_html(start), title_token, _html("</p>")]
+            closing.append("</div>")
+    state.tokens = out
+
+
+def _hide_block_ids(state: StateCore) -> None:
+    """Obsidian's `^id` marks at the end of a paragraph are for links, not for reading."""
+    for token in state.tokens:
+        if token.type == "inline" and "^" in token.content:
+            token.content = BLOCK_ID.sub("", token.content)
+
+
+def _callout_head(tokens: list[Token], i: int) -> re.Match[str] | None:
+    """The `[!type]± Title` line that opens the quote at `i`, if it is a callout."""
+    if i + 2 >= len(tokens) or tokens[i + 1].type != "paragraph_open":
+        return None
+    inline = tokens[i + 2]
+    first = inline.content.split("\n", 1)[0].strip() if inline.type == "inline" else ""
+    return CALLOUT.fullmatch(first) if first.startswith("[!") else None
+
+
+def _html(markup: str) -> Token:
+    token = Token("html_block", "", 0)
+    token.content = markup
+    return token
+
+
+def _tag_rule(state: StateInline, silent: bool) -> bool:
+    """`#tag` after a space or at the start of a line: an Obsidian tag."""
+    if state.src[state.pos] != "#" or (state.pos and not state.src[state.pos - 1].isspace()):
+        return False
+    match = INLINE_TAG.match(state.src, state.pos)
+    if not match:
+        return False
+    if not silent:
+        state.push("tag", "", 0).content = match.group(1).strip("/")
     state.pos = match.end()
     return True
 

@@ -21,7 +21,7 @@ from ..search import COVERAGE_TEXT, Searcher
 from ..source_ids import normalise_source_id
 from .conceptmap import MapNode, concept_map
 from .markdown import MarkdownRenderer
-from .urls import href, page_for, prefix_for
+from .urls import href, page_for, prefix_for, tag_page
 
 MAX_QUERY = 1000  # characters; a longer search from the browser is refused with a clear page
 MAX_INLINE = 512 * 1024  # bytes; a larger SVG is left out of the published site
@@ -79,6 +79,7 @@ class Pages:
             self.index.resolver(),
             {p: r.title for p, r in self.rows.items()},
             self._published_file if self.published else None,
+            self.index.body,
         )
         self.graph: dict[str, set[str]] = {p: set() for p, r in self.rows.items()}
         for src, dst in self.index.db.execute(
@@ -245,6 +246,7 @@ class Pages:
                 "doc": row,
                 "body": self._body(path),
                 "hubs": list(hubs.values()),
+                "tags": [(f"#{t}", tag_page(t)) for t in row.tags],
                 "sources": sources,
                 "missing_sources": missing,
                 "lines": [

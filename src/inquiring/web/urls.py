@@ -7,11 +7,13 @@ from `file://` works unchanged.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 # Root pages of the site itself; a vault file at the top level with one of these names moves aside.
 RESERVED = {"index", "search", "ask", "feed", "sitemap", "404", "api", "static", "files", "jobs"}
 FILES = "files/"  # attachments (images, PDFs) are served under this prefix
+_UNSAFE = re.compile(r"[^\w-]+")
 
 
 def page_for(path: str) -> str:
@@ -20,6 +22,19 @@ def page_for(path: str) -> str:
     if "/" not in stem and stem.lower() in RESERVED:
         stem = "_" + stem
     return stem + ".html"
+
+
+def slug(value: str) -> str:
+    """A facet value as it appears in addresses and file names: 'Retrieval and Context' →
+    'retrieval-and-context'. Tags keep their nesting ('#Method/RL' → 'method/rl'); nothing else
+    survives, so no value can reach outside its folder."""
+    parts = (_UNSAFE.sub("-", part).strip("-") for part in value.lower().lstrip("#").split("/"))
+    return "/".join(part for part in parts if part)
+
+
+def tag_page(tag: str) -> str:
+    """The page of the notes with a tag (or a tag nested under it): '#a/b' → 'tags/a/b.html'."""
+    return f"tags/{slug(tag)}.html"
 
 
 def file_url(path: str) -> str:
