@@ -86,6 +86,7 @@ def test_symlinks_out_of_the_vault_are_never_indexed_or_published(hostile, tmp_p
 
 
 def test_loops_dangling_links_and_empty_notes_are_reported_by_index_and_doctor(hostile):
+    (hostile / "inquiring.toml").write_text("", encoding="utf-8")  # a vault that wants titles
     expected = [
         "error notes/dangling.md:1: is a symbolic link to no-such-note.md, which does not exist",
         "error notes/empty.md:1: is empty: no text and no summary",
