@@ -113,7 +113,6 @@ def test_a_network_address_answers_to_its_own_name(vault, bound, host, status):
         ("GET", "/files/notes/figure.png", {}, 200),
         ("GET", "/notes.html", {"params": {"tag": "<script>", "page": "2"}}, 200),
         ("GET", "/notes.html", {"params": {"page": "0"}}, 400),
-        ("GET", "/tags/no/such/tag.html", {}, 404),
         ("GET", "/no/such/page.html", {}, 404),
         ("GET", "/api/documents/no/such.md", {}, 404),
         ("GET", "/search.html", {"params": {"q": "word " * 300}}, 400),
