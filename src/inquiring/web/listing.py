@@ -8,7 +8,6 @@ which is also how they appear in addresses, so any spelling of a tag or category
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -40,25 +39,25 @@ class Facet:
 
 
 class Catalogue:
-    """Every note with the facet values it has, sorted by title."""
+    """Every note, sorted by title, and for each facet value the notes that have it."""
 
     def __init__(self, rows: Iterable[DocRow], tags: dict[str, list[str]]) -> None:
         notes = [r for r in rows if r.kind == "note"]
         self.notes = sorted(notes, key=lambda r: (r.title.casefold(), r.path))
         self.labels: dict[str, dict[str, str]] = {name: {} for name in FACETS}
-        self.values: dict[str, dict[str, set[str]]] = {}
-        for row in self.notes:
+        # facet → value → positions in `notes`: a filter is an intersection of sets.
+        self.postings: dict[str, dict[str, set[int]]] = {name: {} for name in FACETS}
+        for i, row in enumerate(self.notes):
             spelt = {
                 "category": row.categories,
                 "collection": [row.collection] if row.collection else [],
                 "tag": [t for tag in tags.get(row.path, []) for t in _tag_and_parents(tag)],
                 "year": [row.date[:4]] if _YEAR.fullmatch(row.date[:4]) else [],
             }
-            self.values[row.path] = {name: set() for name in FACETS}
             for name, values in spelt.items():
                 for value in values:
                     if found := key(name, value):
-                        self.values[row.path][name].add(found)
+                        self.postings[name].setdefault(found, set()).add(i)
                         self.labels[name].setdefault(found, value)
 
     def label(self, facet: str, value: str) -> str:
@@ -66,39 +65,49 @@ class Catalogue:
         label = self.labels[facet].get(value, value)
         return "#" + label.lstrip("#") if facet == "tag" else label
 
-    def matching(self, chosen: dict[str, str], skip: str = "") -> list[DocRow]:
-        """The notes with every chosen value (except the `skip` facet's), by title."""
-        wanted = [(name, value) for name, value in chosen.items() if value and name != skip]
-        return [r for r in self.notes if all(v in self.values[r.path][n] for n, v in wanted)]
+    def _positions(self, chosen: dict[str, str], skip: str = "") -> set[int] | None:
+        """Where the notes with every chosen value (but the `skip` facet's) are; None: all."""
+        sets = [
+            self.postings[name].get(value, set())
+            for name, value in chosen.items()
+            if value and name != skip
+        ]
+        return set.intersection(*sorted(sets, key=len)) if sets else None
+
+    def matching(self, chosen: dict[str, str]) -> list[DocRow]:
+        """The notes with every chosen value, by title."""
+        found = self._positions(chosen)
+        return self.notes if found is None else [self.notes[i] for i in sorted(found)]
 
     def facets(self, chosen: dict[str, str], target: Target) -> list[Facet]:
         """Each facet's values, counted among the notes the other chosen values leave."""
         facets = []
         for name, label in FACETS.items():
-            counts = Counter(
-                value
-                for row in self.matching(chosen, skip=name)
-                for value in self.values[row.path][name]
-            )
+            among = self._positions(chosen, skip=name)
+            counts = {
+                value: len(where) if among is None else len(where & among)
+                for value, where in self.postings[name].items()
+            }
             current = chosen.get(name, "")
-            if current:
-                counts.setdefault(current, 0)
-            order = sorted(counts, key=lambda v: self.label(name, v).casefold())
+            shown = [v for v, n in counts.items() if n or v == current]
+            if current and current not in counts:
+                counts[current] = 0
+                shown.append(current)
+            order = sorted(shown, key=lambda v: self.label(name, v).casefold())
             if name == "year":
                 order.reverse()
             options = [Option(v, self.label(name, v), counts[v], target(name, v)) for v in order]
             facets.append(Facet(name, label, current, options))
         return facets
 
-    def narrower(self, tag: str) -> Counter[str]:
+    def narrower(self, tag: str) -> dict[str, int]:
         """The tags nested under `tag` (one level down), with how many notes have each."""
         depth = tag.count("/") + 1
-        return Counter(
-            value
-            for row in self.notes
-            for value in self.values[row.path]["tag"]
+        return {
+            value: len(where)
+            for value, where in self.postings["tag"].items()
             if value.startswith(tag + "/") and value.count("/") == depth
-        )
+        }
 
 
 def key(facet: str, value: str) -> str:
