@@ -491,6 +491,7 @@ def test_the_list_of_all_notes_reaches_every_note_a_page_at_a_time(client, vault
     notes = {page_of(r.path)[1:] for r in index.documents("note")}
     home = client.get("/").text
     assert '<a href="notes.html">All notes</a>' in home  # in the header of every page
+    assert f'<a href="notes.html">All {len(notes)} notes, by category' in home
     first = client.get("/notes.html").text
     assert "<h1>All notes</h1>" in first and f"{len(notes)} notes, by title · page 1 of 2" in first
     assert '<a rel="next" href="notes.html?page=2">' in first

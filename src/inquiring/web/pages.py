@@ -229,19 +229,20 @@ class Pages:
         with self.reading():
             if value not in self.catalogue.labels["tag"]:
                 return None
-            page = self._listing(tag_page(value), {"tag": value}, number)
-            parent = value.rpartition("/")[0]
-            narrower = self.catalogue.narrower(value)
-            page.context["broader"] = (
-                Ref(parent, tag_page(parent), self.catalogue.label("tag", parent))
-                if parent
-                else None
-            )
-            page.context["narrower"] = [
-                Ref(t, tag_page(t), self.catalogue.label("tag", t), extra=str(n))
-                for t, n in sorted(narrower.items())
-            ]
-            return page
+            return self._tag(value, number)
+
+    def _tag(self, value: str, number: int) -> Page:
+        page = self._listing(tag_page(value), {"tag": value}, number)
+        parent = value.rpartition("/")[0]
+        label = self.catalogue.label
+        page.context["broader"] = (
+            Ref(parent, tag_page(parent), label("tag", parent)) if parent else None
+        )
+        page.context["narrower"] = [
+            Ref(t, tag_page(t), label("tag", t), extra=str(n))
+            for t, n in sorted(self.catalogue.narrower(value).items())
+        ]
+        return page
 
     def listings(self) -> list[Page]:
         """The lists a published site has: every note, and the notes of each facet's values."""
@@ -250,7 +251,7 @@ class Pages:
             for facet in self.catalogue.facets({}, lambda name, value: ""):
                 for option in facet.options:
                     if facet.name == "tag":
-                        found.append(self.tag(option.value) or found[0])
+                        found.append(self._tag(option.value, 1))
                     else:
                         address = facet_page(facet.name, option.value)
                         found.append(self._listing(address, {facet.name: option.value}, 1))
