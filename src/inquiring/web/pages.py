@@ -219,9 +219,9 @@ class Pages:
 
     def notes(self, chosen: dict[str, str] | None = None, number: int = 1) -> Page:
         """Every note, narrowed to the chosen category, collection, tag and year (any spelling)."""
-        wanted = {n: key(n, v) for n, v in (chosen or {}).items() if n in FACETS and v}
+        wanted = {n: k for n, v in (chosen or {}).items() if n in FACETS and (k := key(n, v))}
         with self.reading():
-            return self._listing(ALL_NOTES, {n: v for n, v in wanted.items() if v}, number)
+            return self._listing(ALL_NOTES, wanted, number)
 
     def tag(self, tag: str, number: int = 1) -> Page | None:
         """The notes with a tag, or a tag nested under it; None for a tag no note has."""
