@@ -379,3 +379,18 @@ def test_hostile_titles_and_tags_are_text_on_the_lists_and_stay_in_the_site(
         html = page.read_text()
         assert "<script>alert" not in html and "<img src=x" not in html
         assert '<meta http-equiv="Content-Security-Policy"' in html
+
+
+def test_a_hostile_footer_setting_runs_nothing(write_vault, open_index):
+    footer = "[x](javascript:alert(1)) <img src=x onerror=alert(1)> <script>alert(2)</script>"
+    root = write_vault(
+        {"inquiring.toml": f"[site]\nfooter = '{footer}'\n", "notes/a.md": "# A note?\n\nA.\n"}
+    )
+    index = open_index(root)
+    index.update(embedder=get_embedder())
+    with TestClient(create_app(index, get_embedder()), base_url=LOCAL) as c:
+        html = c.get("/notes.html").text
+    shown = html.split('<footer class="site">')[1]
+    assert "<a" not in shown.split("·")[0] and "<img" not in shown and "<script" not in shown
+    # Written as text, as typed.
+    assert "[x](javascript:alert(1)) &lt;img src=x onerror=alert(1)&gt; &lt;script&gt;" in shown
