@@ -525,6 +525,7 @@ TAGGED = {
     "notes/sft.md": "---\ntags: method/sft\n---\n# What does finetuning change?\n\nStyle.\n",
     "notes/alone.md": "# A note nothing links to\n\nStill reachable.\n",
     "tags/a folder named tags.md": "# A vault folder named like the tag pages\n\nIt moves aside.\n",
+    "notes.md": "# A note named like the list of notes\n\nIt moves aside too.\n",
 }
 
 
@@ -546,6 +547,8 @@ def test_a_tag_page_lists_its_notes_and_those_of_nested_tags(tmp_path, write_vau
         assert '<option value="method/rl">#method/rl (2)</option>' in everything
         folder = c.get("/_tags/a%20folder%20named%20tags.html").text
         assert "A vault folder named like the tag pages" in folder
+        assert "A note named like the list of notes" in c.get("/_notes.html").text
+        assert '<li><a href="_notes.html">A note named like the list of notes</a>' in everything
     out = tmp_path / "site"
     build_site(Pages(Searcher(index, get_embedder())), out)
     assert _listed((out / "tags" / "method" / "rl.html").read_text()) == [
