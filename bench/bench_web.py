@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python bench/bench_web.py [--keep DIR] [--sizes 10000]
 Targets (issue 6): note and line pages render in <= 50 ms p50 on the demo vault;
-`site build` of a 10,000-note vault in <= 60 s.
+`site build` of a 10,000-note vault in <= 60 s. Also times a page of the list of all notes.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from fastapi.testclient import TestClient
-from synth import make_vault
+from synth import CATEGORIES, make_vault
 
 from inquiring.ask import ask
 from inquiring.embed import get_embedder
@@ -98,6 +98,14 @@ def site_at(workdir: Path, n: int) -> None:
         f"{n} notes: note pages in-process p50 {statistics.median(times):.1f} ms, "
         f"p95 {pct(times, 0.95):.1f} ms"
     )
+    for chosen in ({}, {"category": CATEGORIES[0], "year": "2024"}):
+        times = []
+        for number in (1, 2, 3, 1, 2, 3):
+            start = time.perf_counter()
+            renderer.render(pages.notes(chosen, number))
+            times.append((time.perf_counter() - start) * 1000)
+        median = statistics.median(times)
+        print(f"{n} notes: list of notes {chosen or 'unfiltered'} p50 {median:.1f} ms")
     out = workdir / f"site-{n}"
     start = time.perf_counter()
     report = build_site(pages, out)

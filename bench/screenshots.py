@@ -69,6 +69,8 @@ def main() -> None:
                 page.screenshot(path=out / f"hub-{name}.png", full_page=True)
                 page.goto(base + "sources/arxiv-2108.12409.html")
                 page.screenshot(path=out / f"source-{name}.png", full_page=True)
+                page.goto(base + "notes.html?collection=scaling-laws")
+                page.screenshot(path=out / f"notes-{name}.png", full_page=True)
                 page.goto(base + "search.html?q=does+finetuning+add+new+knowledge")
                 page.screenshot(path=out / f"search-{name}.png", full_page=True)
                 if name == "desktop":

@@ -199,3 +199,29 @@ def test_attachments_that_could_run_are_downloaded_not_run(served, page, label):
         page.goto(base + "notes/" + href)
     assert page.url == note and page.title() != "pwned"
     assert all(line.title != "pwned" for line in index.documents("line"))
+
+
+def test_every_note_is_reachable_from_the_header_without_script(served, page, tmp_path):
+    base, index, _ = served
+    page.goto(base + "notes/alibi-length-extrapolation.html")
+    page.locator("header a", has_text="All notes").click()
+    page.wait_for_url(re.compile(r"/notes\.html$"))
+    page.select_option("select[name=collection]", "scaling-laws")
+    page.select_option("select[name=year]", "2024")
+    page.locator("form.filters button").click()
+    page.wait_for_url(re.compile(r"collection=scaling-laws"))
+    assert page.locator("h1").inner_text() == "Notes"
+    titles = page.locator("ul.refs li > a").all_inner_texts()
+    assert "How should a fixed compute budget be split between parameters and tokens?" in titles
+    assert all(d.startswith("2024-") for d in page.locator("ul.refs .extra").all_inner_texts())
+    # The published site, from disk: a page per value, reached through a fold-out list.
+    out = tmp_path / "site"
+    build_site(Pages(Searcher(index, get_embedder())), out)
+    page.goto((out / "notes" / "alibi-length-extrapolation.html").as_uri())
+    page.locator("header a", has_text="All notes").click()
+    page.locator("summary", has_text="By category").click()
+    page.get_by_role("link", name="Architecture", exact=True).click()
+    assert page.url.endswith("/browse/category/architecture.html")
+    assert page.locator("h1").inner_text() == "Notes in Architecture"
+    page.locator("ul.refs li > a", has_text="Can position encodings").click()
+    assert page.url.endswith("notes/alibi-length-extrapolation.html")

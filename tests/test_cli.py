@@ -295,8 +295,11 @@ def test_serve_on_another_address_makes_up_a_token(vault):
 
 def test_site_build_command(vault, tmp_path):
     code, output = run(vault, "site", "build", str(tmp_path / "site"))
-    assert code == 0 and "Wrote 7 pages" in output
+    # 4 documents, home, search, 404, and the list of all notes with a page per category,
+    # collection and year (7).
+    assert code == 0 and "Wrote 14 pages" in output
     assert (tmp_path / "site" / "notes" / "lima.html").exists()
+    assert (tmp_path / "site" / "notes.html").exists()
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "keep.txt").write_text("x")
     code, output = run(vault, "site", "build", str(tmp_path / "mine"))

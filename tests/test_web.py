@@ -16,12 +16,16 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
+from typer.testing import CliRunner
 from webvault import LOCAL, QUESTION, client, make_web_vault, vault  # noqa: F401 (shared fixtures)
 
+from inquiring.cli import app as cli_app
 from inquiring.embed import get_embedder
 from inquiring.errors import InquiringError
 from inquiring.search import Searcher
+from inquiring.settings import load_settings
 from inquiring.site import build_site
+from inquiring.vault import Vault
 from inquiring.web.app import create_app
 from inquiring.web.conceptmap import MapNode, concept_map
 from inquiring.web.pages import Pages
@@ -322,7 +326,9 @@ def test_site_build_writes_every_page_with_working_relative_links(vault, tmp_pat
     out = tmp_path / "public" / "site"
     report = build_site(pages, out, base_url="https://example.org/wiki/")
     htmls = list(out.rglob("*.html"))
-    assert report.pages == len(htmls) == len(index.documents()) + 3
+    lists = [p for p in htmls if p.relative_to(out).parts[0] in ("notes.html", "browse", "tags")]
+    assert len(lists) == 1 + 16 + 11 + 3  # every note; its categories, collections and years
+    assert report.pages == len(htmls) == len(index.documents()) + 3 + len(lists)
     broken = []
     for page in htmls:
         parser = _Links()
@@ -345,7 +351,7 @@ def test_site_build_writes_every_page_with_working_relative_links(vault, tmp_pat
     assert entries and entries[0].find(f"{atom}title").text.startswith("Inquiring line: ")
     assert entries[0].find(f"{atom}link").get("href").startswith("https://example.org/wiki/")
     locs = ET.fromstring((out / "sitemap.xml").read_text())
-    assert len(locs) == len(index.documents()) + 2
+    assert len(locs) == len(index.documents()) + 3
     static_line = (out / line.replace(".md", ".html")).read_text()
     assert 'action="ask"' not in static_line  # nothing to post to on a static host
 
@@ -470,3 +476,136 @@ def test_file_names_with_spaces_and_accents_get_working_pages(tmp_path, write_va
     assert (out / "notes" / "Über die Sache.html").exists() and (out / "_index.html").exists()
     other = (out / "notes" / "a b.html").read_text()
     assert 'href="../notes/%C3%9Cber%20die%20Sache.html"' in other
+
+
+# -- every note reachable: the list of all notes, tag pages, the footer, Obsidian -----------------
+
+
+def _listed(html: str) -> list[str]:
+    """The note pages a list links to, in order."""
+    return re.findall(r'<li><a href="(?:\.\./)*(notes/[^"]+\.html)"', html)
+
+
+def test_the_list_of_all_notes_reaches_every_note_a_page_at_a_time(client, vault):
+    index, _ = vault
+    notes = {page_of(r.path)[1:] for r in index.documents("note")}
+    home = client.get("/").text
+    assert '<a href="notes.html">All notes</a>' in home  # in the header of every page
+    assert f'<a href="notes.html">All {len(notes)} notes, by category' in home
+    first = client.get("/notes.html").text
+    assert "<h1>All notes</h1>" in first and f"{len(notes)} notes, by title · page 1 of 2" in first
+    assert '<a rel="next" href="notes.html?page=2">' in first
+    second = client.get("/notes.html", params={"page": 2}).text
+    assert len(_listed(first)) == 100 and set(_listed(first) + _listed(second)) == notes
+    assert client.get("/notes.html", params={"page": 99}).text == second  # the last page
+
+
+def test_the_list_narrows_by_category_collection_and_year_without_script(client):
+    # Any spelling of a value finds it; each filter is a plain query parameter.
+    html = client.get(
+        "/notes.html", params={"collection": "Retrieval and Context", "year": "2024"}
+    ).text
+    assert "<h1>Notes</h1>" in html and "<script" not in html
+    assert "notes/alibi-length-extrapolation.html" in _listed(html)
+    assert all("2024-" in line for line in re.findall(r'<span class="extra">([^<]*)', html)[:3])
+    assert '<option value="retrieval-and-context" selected>Retrieval and Context (' in html
+    assert '<option value="2024" selected>2024 (' in html
+    # Each chosen value can be taken off again.
+    assert 'href="notes.html?year=2024" title="Show notes of any collection"' in html
+    one = client.get("/notes.html", params={"category": "architecture"}).text
+    assert "<h1>Notes in Architecture</h1>" in one
+    nothing = client.get("/notes.html", params={"category": "no such thing"}).text
+    assert "No note has all of these" in nothing and not _listed(nothing)
+
+
+TAGGED = {
+    ".obsidian/app.json": "{}",
+    "notes/ppo.md": "---\ntags: [method/rl/ppo, survey]\n---\n# Does PPO need a critic?\n\nYes.\n",
+    "notes/dpo.md": "---\ntags: [Method/RL]\n---\n# Is DPO reinforcement learning?\n\nNo.\n",
+    "notes/sft.md": "---\ntags: method/sft\n---\n# What does finetuning change?\n\nStyle.\n",
+    "notes/alone.md": "# A note nothing links to\n\nStill reachable.\n",
+    "tags/a folder named tags.md": "# A vault folder named like the tag pages\n\nIt moves aside.\n",
+    "notes.md": "# A note named like the list of notes\n\nIt moves aside too.\n",
+}
+
+
+def test_a_tag_page_lists_its_notes_and_those_of_nested_tags(tmp_path, write_vault, open_index):
+    index = open_index(write_vault(TAGGED))
+    index.update(embedder=get_embedder())
+    with TestClient(create_app(index, get_embedder()), base_url=LOCAL) as c:
+        method = c.get("/tags/method.html").text
+        assert "<h1>Notes tagged #method</h1>" in method  # as first written in the vault
+        assert _listed(method) == ["notes/ppo.html", "notes/dpo.html", "notes/sft.html"]  # by title
+        assert '<a class="tag" href="../tags/method/rl.html">#method/rl</a>' in method
+        assert '<a class="tag" href="../tags/method/sft.html">#method/sft</a>' in method
+        rl = c.get("/tags/Method/RL").text  # any spelling, with or without .html
+        assert _listed(rl) == ["notes/ppo.html", "notes/dpo.html"]
+        assert 'Part of <a class="tag" href="../../tags/method.html">#method</a>' in rl
+        assert c.get("/tags/nothing.html").status_code == 404
+        everything = c.get("/notes.html").text
+        assert "notes/alone.html" in _listed(everything)
+        assert '<option value="method/rl">#method/rl (2)</option>' in everything
+        folder = c.get("/_tags/a%20folder%20named%20tags.html").text
+        assert "A vault folder named like the tag pages" in folder
+        assert "A note named like the list of notes" in c.get("/_notes.html").text
+        assert '<li><a href="_notes.html">A note named like the list of notes</a>' in everything
+    out = tmp_path / "site"
+    build_site(Pages(Searcher(index, get_embedder())), out)
+    assert _listed((out / "tags" / "method" / "rl.html").read_text()) == [
+        "notes/ppo.html",
+        "notes/dpo.html",
+    ]
+    listing = (out / "notes.html").read_text()
+    assert '<a href="tags/method/rl/ppo.html">#method/rl/ppo</a>' in listing
+    assert "<form" not in listing.split("<main>")[1]  # nothing to ask on a static host
+    assert (out / "_tags" / "a folder named tags.html").exists()
+
+
+def test_note_pages_open_the_note_in_obsidian_only_for_an_obsidian_vault(
+    client, tmp_path, write_vault, open_index
+):
+    assert "obsidian://" not in client.get(page_of("notes/alibi-length-extrapolation.md")).text
+    index = open_index(write_vault({**TAGGED, "notes/a b/Ünï & co.md": "# Odd name?\n\nYes.\n"}))
+    index.update(embedder=get_embedder())
+    with TestClient(create_app(index, get_embedder()), base_url=LOCAL) as c:
+        html = c.get("/notes/a%20b/%C3%9Cn%C3%AF%20&%20co.html").text
+    link = "obsidian://open?vault=vault&amp;file=notes%2Fa%20b%2F%C3%9Cn%C3%AF%20%26%20co"
+    assert f'<a href="{link}">Open in Obsidian</a>' in html
+    out = tmp_path / "site"  # readers of a published site do not have the vault
+    build_site(Pages(Searcher(index, get_embedder())), out)
+    assert "obsidian://" not in (out / "notes" / "a b" / "Ünï & co.html").read_text()
+
+
+def test_the_footer_is_the_vaults_own_line(tmp_path, write_vault, open_index):
+    footer = "Notes by *A. Reader* · [CC BY](https://creativecommons.org/licenses/by/4.0/)"
+    root = write_vault(
+        {"inquiring.toml": f'[site]\nfooter = "{footer}"\n', "notes/a.md": "# A note?\n\nA.\n"}
+    )
+    index = open_index(root)
+    index.update(embedder=get_embedder())
+    shown = (
+        'Notes by <em>A. Reader</em> · <a href="https://creativecommons.org/licenses/by/4.0/">'
+        "CC BY</a> ·"
+    )
+    with TestClient(create_app(index, get_embedder()), base_url=LOCAL) as c:
+        assert shown in c.get("/notes/a.html").text
+    result = CliRunner().invoke(
+        cli_app, ["--vault", str(root), "site", "build", str(tmp_path / "site")]
+    )
+    assert result.exit_code == 0, result.output
+    assert shown in (tmp_path / "site" / "notes" / "a.html").read_text()
+    assert "Made with" not in (tmp_path / "site" / "index.html").read_text()
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('site = "x"', r"\[site\] must be a table"),
+        ("[site]\nfooter = 3", r"\[site\] footer must be one line of text"),
+        ('[site]\nfooter = """one\ntwo"""', r"\[site\] footer must be one line of text"),
+    ],
+)
+def test_a_wrong_footer_setting_says_how_to_write_it(tmp_path, write_vault, toml, message):
+    root = write_vault({"inquiring.toml": toml + "\n"})
+    with pytest.raises(InquiringError, match=message):
+        load_settings(Vault(root))

@@ -111,6 +111,8 @@ def test_a_network_address_answers_to_its_own_name(vault, bound, host, status):
         ("GET", "/feed.xml", {}, 200),
         ("GET", "/api/stats", {}, 200),
         ("GET", "/files/notes/figure.png", {}, 200),
+        ("GET", "/notes.html", {"params": {"tag": "<script>", "page": "2"}}, 200),
+        ("GET", "/notes.html", {"params": {"page": "0"}}, 400),
         ("GET", "/no/such/page.html", {}, 404),
         ("GET", "/api/documents/no/such.md", {}, 404),
         ("GET", "/search.html", {"params": {"q": "word " * 300}}, 400),
@@ -331,3 +333,64 @@ def test_file_types_are_shown_or_downloaded_by_what_a_browser_would_do(write_vau
     assert shown == {"paper.pdf": True, "log.txt": True, "page.xhtml": False, "blob": False}
     # A sandbox would stop the browser's PDF viewer; the policy still forbids everything else.
     assert "default-src 'none'" in pdf and "sandbox" not in pdf
+
+
+HOSTILE_TAGS = {
+    "notes/a.md": (
+        '---\ntitle: "<img src=x onerror=alert(1)>"\ncategories: ["<b>bold</b>"]\n'
+        'collection: "\\"><script>alert(2)</script>"\n'
+        'tags: ["<script>alert(3)</script>", "../../../outside", "a&b=c?d#e"]\n---\nText.\n'
+    ),
+}
+
+
+def test_hostile_titles_and_tags_are_text_on_the_lists_and_stay_in_the_site(
+    tmp_path, write_vault, open_index
+):
+    index = open_index(write_vault(HOSTILE_TAGS))
+    index.update(embedder=get_embedder())
+    with TestClient(create_app(index, get_embedder()), base_url=LOCAL) as c:
+        pages = [
+            c.get("/notes.html"),
+            c.get("/notes.html", params={"tag": "<script>alert(3)</script>"}),
+            c.get("/tags/outside.html"),
+            c.get("/tags/a-b-c-d-e.html"),
+            c.get("/notes.html", params={"category": '"><x>'}),  # matches no note
+        ]
+    for i, page in enumerate(pages):
+        assert page.status_code == 200 and page.headers["x-frame-options"] == "DENY"
+        html = page.text
+        assert "<script>alert" not in html and "<img src=x" not in html and "<x>" not in html
+        assert ("&lt;img src=x onerror=alert(1)&gt;" in html) == (i < 4)
+    assert "#&lt;script&gt;alert(3)&lt;" in pages[0].text
+    # A tag's page address keeps letters, digits, '-', '_' and its nesting: nothing else.
+    assert 'href="tags/a-b-c-d-e.html"' not in pages[0].text  # live: filters, not pages
+    out = tmp_path / "public" / "site"
+    build_site(Pages(Searcher(index, get_embedder())), out)
+    assert not (tmp_path / "public" / "outside.html").exists()
+    written = sorted(p.relative_to(out).as_posix() for p in (out / "tags").rglob("*.html"))
+    assert written == [
+        "tags/a-b-c-d-e.html",
+        "tags/outside.html",
+        "tags/script-alert-3.html",
+        "tags/script-alert-3/script.html",
+    ]
+    for page in (out / "notes.html", out / "tags" / "outside.html"):
+        html = page.read_text()
+        assert "<script>alert" not in html and "<img src=x" not in html
+        assert '<meta http-equiv="Content-Security-Policy"' in html
+
+
+def test_a_hostile_footer_setting_runs_nothing(write_vault, open_index):
+    footer = "[x](javascript:alert(1)) <img src=x onerror=alert(1)> <script>alert(2)</script>"
+    root = write_vault(
+        {"inquiring.toml": f"[site]\nfooter = '{footer}'\n", "notes/a.md": "# A note?\n\nA.\n"}
+    )
+    index = open_index(root)
+    index.update(embedder=get_embedder())
+    with TestClient(create_app(index, get_embedder()), base_url=LOCAL) as c:
+        html = c.get("/notes.html").text
+    shown = html.split('<footer class="site">')[1]
+    assert "<a" not in shown.split("·")[0] and "<img" not in shown and "<script" not in shown
+    # Written as text, as typed.
+    assert "[x](javascript:alert(1)) &lt;img src=x onerror=alert(1)&gt; &lt;script&gt;" in shown

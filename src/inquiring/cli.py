@@ -1021,7 +1021,8 @@ def site_build(
     from .web.pages import Pages
 
     index = _open(ctx, all_vectors=True)  # related notes on every page
-    pages = Pages(Searcher(index, _embedder(ctx)), load_settings(_vault(ctx)).title)
+    settings = load_settings(_vault(ctx))
+    pages = Pages(Searcher(index, _embedder(ctx)), settings.title, footer=settings.footer)
     progress = LazyProgress("Writing", "pages")
     try:
         report = build_site(pages, out_dir, base_url=base_url, progress=progress)

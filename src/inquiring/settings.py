@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from pathlib import Path
 
 from .errors import InquiringError
 from .vault import SETTINGS_FILE, Vault
 
 DEFAULT_CONTEXT = 4096  # tokens: the default context of Ollama and many local models
 MIN_CONTEXT = 2048  # tokens: a prompt of a few notes, and room for the reply
+MAX_FOOTER = 500  # characters: a line or two under every page
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,7 @@ class Settings:
     llm_context: int = DEFAULT_CONTEXT  # tokens the model reads: prompt and reply
     llm_judge: bool = True  # the model decides the citations the checker doubts
     embedder: str = "all-MiniLM-L6-v2"
+    footer: str = ""  # [site] footer: the pages' footer line, in Markdown
 
     def judging(self, asked: bool | None = None) -> bool:
         """Whether a model that writes also judges doubtful citations: as asked on the
@@ -56,6 +59,7 @@ def load_settings(vault: Vault) -> Settings:
             f"{path}: [llm] context must be the model's context length in tokens, a whole "
             f"number of at least {MIN_CONTEXT}, like 4096 (it is {context!r})"
         )
+    footer = _footer(path, data.get("site", {}))
     judge = llm.get("judge", Settings.llm_judge)
     if not isinstance(judge, bool):
         raise InquiringError(f"{path}: [llm] judge must be true or false (it is {judge!r})")
@@ -67,4 +71,18 @@ def load_settings(vault: Vault) -> Settings:
         llm_context=context,
         llm_judge=judge,
         embedder=str(embedder.get("name", Settings.embedder)),
+        footer=footer,
     )
+
+
+def _footer(path: Path, site: object) -> str:
+    """`[site] footer`: one line of text or Markdown under every page."""
+    if not isinstance(site, dict):
+        raise InquiringError(f'{path}: [site] must be a table, like [site] then footer = "…"')
+    footer = site.get("footer", "")
+    if not isinstance(footer, str) or "\n" in footer.strip() or len(footer) > MAX_FOOTER:
+        raise InquiringError(
+            f"{path}: [site] footer must be one line of text, up to {MAX_FOOTER} characters, "
+            f'like footer = "Notes by A. Reader · [licence](https://…)" (it is {footer!r:.80})'
+        )
+    return footer.strip()

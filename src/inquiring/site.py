@@ -22,7 +22,7 @@ from .errors import InquiringError
 from .web.pages import Page, Pages
 from .web.render import Renderer
 from .web.security import is_passive
-from .web.urls import file_url, page_for
+from .web.urls import ALL_NOTES, file_url, page_for
 
 MARKER = ".inquiring-site"  # says a folder was built here, so a rebuild may replace it
 TEMP_NAME = r"\.{name}-[a-z0-9_]{{8}}"  # tempfile.mkdtemp's names for a build beside OUT
@@ -60,7 +60,7 @@ def build_site(
     out.parent.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(out)
     if not pages.published:
-        pages = Pages(pages.searcher, pages.title, published=True)
+        pages = Pages(pages.searcher, pages.title, published=True, footer=pages.footer)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
         (work / MARKER).write_text("Built by `inquiring site build`; safe to delete.\n")
@@ -88,7 +88,7 @@ def _remove_leftovers(out: Path) -> None:
 def _render_all(
     pages: Pages, out: Path, base_url: str, progress: Callable[[int, int], None] | None
 ) -> tuple[int, int, list[str]]:
-    renderer = Renderer(pages.title, live=False)
+    renderer = Renderer(pages.title, live=False, footer=pages.footer_html)
 
     def write(page: Page) -> None:
         target = out / page.page
@@ -100,6 +100,9 @@ def _render_all(
     write(pages.home())
     write(Page("search.html", "search.html", {"query": "", "hits": []}))
     write(Page("error.html", "404.html", {"heading": "Not in this vault", "message": _GONE}))
+    listings = pages.listings()
+    for listing in listings:
+        write(listing)
     for i, path in enumerate(paths, start=1):
         write(pages.document(path))
         if progress:
@@ -115,7 +118,7 @@ def _render_all(
     (out / "feed.xml").write_text(atom_feed(pages, base_url), encoding="utf-8")
     (out / "sitemap.xml").write_text(sitemap(pages, base_url), encoding="utf-8")
     withheld = [p for p, _ in linked if not is_passive(p)]
-    return len(paths) + 3, len(attachments), withheld
+    return len(paths) + len(listings) + 3, len(attachments), withheld
 
 
 _GONE = "There is no page at this address. It may have been renamed or removed from the vault."
@@ -171,7 +174,7 @@ def atom_feed(pages: Pages, base_url: str = "") -> str:
 def sitemap(pages: Pages, base_url: str = "") -> str:
     """Every page; with `base_url` the addresses are absolute, as search engines want."""
     base = base_url.rstrip("/") + "/" if base_url else ""
-    locs = ["index.html", "search.html"] + [page_for(p) for p in pages.paths()]
+    locs = ["index.html", "search.html", ALL_NOTES] + [page_for(p) for p in pages.paths()]
     body = "".join(f"<url><loc>{escape(base + loc)}</loc></url>\n" for loc in locs)
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n'

@@ -78,8 +78,10 @@ class App:
         self.embedder = embedder
         self.token = token
         self.settings = load_settings(index.vault)
-        self.pages = Pages(Searcher(index, embedder), self.settings.title)
-        self.renderer = Renderer(self.pages.title, live=True)
+        self.pages = Pages(
+            Searcher(index, embedder), self.settings.title, footer=self.settings.footer
+        )
+        self.renderer = Renderer(self.pages.title, live=True, footer=self.pages.footer_html)
         self.jobs: dict[str, Job] = {}
         self.writing = threading.Lock()  # one line written at a time
         self.running: set[threading.Event] = set()  # the cancel switch of every running ask
@@ -344,6 +346,24 @@ def create_app(
     @api.get("/search.html", response_class=HTMLResponse, include_in_schema=False)
     def search_page(q: str = "") -> Response:
         return state.html(state.pages.search(q))
+
+    @api.get("/notes.html", response_class=HTMLResponse, include_in_schema=False)
+    def notes_page(
+        category: str = Query("", max_length=MAX_QUERY),
+        collection: str = Query("", max_length=MAX_QUERY),
+        tag: str = Query("", max_length=MAX_QUERY),
+        year: str = Query("", max_length=MAX_QUERY),
+        page: int = Query(1, ge=1),
+    ) -> Response:
+        chosen = {"category": category, "collection": collection, "tag": tag, "year": year}
+        return state.html(state.pages.notes(chosen, page))
+
+    @api.get("/tags/{tag:path}", response_class=HTMLResponse, include_in_schema=False)
+    def tagged(tag: str, page: int = Query(1, ge=1)) -> Response:
+        found = state.pages.tag(tag.removesuffix(".html"), page)
+        if found is None:
+            raise HTTPException(404)
+        return state.html(found)
 
     @api.get("/ask.html", response_class=HTMLResponse, include_in_schema=False)
     def ask_page(q: str = "") -> Response:

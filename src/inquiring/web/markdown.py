@@ -317,6 +317,15 @@ def _anchor(heading: str) -> str:
     return re.sub(r"[^\w-]+", "-", heading.strip().lower()).strip("-")
 
 
+_INLINE = MarkdownIt("commonmark", {"html": False})
+
+
+def inline_markdown(text: str) -> str:
+    """A line of the user's own Markdown (a footer, say) as safe HTML: emphasis, code and links
+    to full addresses; HTML written in it shows as text."""
+    return clean(_INLINE.renderInline(text)) if text.strip() else ""
+
+
 def clean(markup: str) -> str:
     """Sanitise HTML: only harmless tags and attributes, no scripts, no event handlers."""
     return nh3.clean(markup, tags=_TAGS, attributes=_ATTRIBUTES, link_rel=None)

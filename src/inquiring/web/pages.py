@@ -20,13 +20,15 @@ from ..lines import Staleness, essay, staleness, support_summary
 from ..search import COVERAGE_TEXT, Searcher
 from ..source_ids import normalise_source_id
 from .conceptmap import MapNode, concept_map
-from .markdown import MarkdownRenderer
-from .urls import href, page_for, prefix_for, tag_page
+from .listing import FACETS, Catalogue, key
+from .markdown import MarkdownRenderer, inline_markdown
+from .urls import ALL_NOTES, facet_page, href, obsidian_url, page_for, prefix_for, tag_page
 
 MAX_QUERY = 1000  # characters; a longer search from the browser is refused with a clear page
 MAX_INLINE = 512 * 1024  # bytes; a larger SVG is left out of the published site
 RELATED_NEAR = 5  # semantically near notes shown beside the linked ones
 NEAR_POOL = 20  # nearest notes looked up, so that five remain once linked ones are left out
+PER_PAGE = 100  # notes a page of the list shows on the server; the published site lists all
 _FIRST_SECTION = re.compile(r"^## ", re.MULTILINE)
 
 
@@ -56,11 +58,16 @@ class Page:
 class Pages:
     """Builds every page of a vault from its index, caching what depends only on the vault."""
 
-    def __init__(self, searcher: Searcher, title: str = "", published: bool = False) -> None:
+    def __init__(
+        self, searcher: Searcher, title: str = "", published: bool = False, footer: str = ""
+    ) -> None:
         self.searcher = searcher
         self.index: Index = searcher.index
         self.title = title or self.index.vault.root.name
-        self.published = published  # for a static host: files a browser could run are left out
+        # For a static host: files a browser could run are left out, lists are not paged.
+        self.published = published
+        self.footer = footer  # the vault's own footer, as Markdown
+        self.footer_html = inline_markdown(footer)
         self.lock = threading.RLock()  # one SQLite connection: one page at a time
         self._generation: int | None = None
         self._stale: dict[str, Staleness] = {}
@@ -97,6 +104,7 @@ class Pages:
                 "AND path IN (SELECT resolved FROM links)"
             )
         }
+        self.catalogue = Catalogue(self.rows.values(), self.index.tags())
         self._stale = {}
         self._neighbours = {}
         self._generation = generation
@@ -208,6 +216,90 @@ class Pages:
             context["missing"] = (result.vectors_missing, result.vectors_total)
         return Page("search.html", "search.html", context)
 
+    def notes(self, chosen: dict[str, str] | None = None, number: int = 1) -> Page:
+        """Every note, narrowed to the chosen category, collection, tag and year (any spelling)."""
+        wanted = {n: k for n, v in (chosen or {}).items() if n in FACETS and (k := key(n, v))}
+        with self.reading():
+            return self._listing(ALL_NOTES, wanted, number)
+
+    def tag(self, tag: str, number: int = 1) -> Page | None:
+        """The notes with a tag, or a tag nested under it; None for a tag no note has."""
+        value = key("tag", tag)
+        with self.reading():
+            if value not in self.catalogue.labels["tag"]:
+                return None
+            return self._tag(value, number)
+
+    def _tag(self, value: str, number: int) -> Page:
+        page = self._listing(tag_page(value), {"tag": value}, number)
+        parent = value.rpartition("/")[0]
+        label = self.catalogue.label
+        page.context["broader"] = (
+            Ref(parent, tag_page(parent), label("tag", parent)) if parent else None
+        )
+        page.context["narrower"] = [
+            Ref(t, tag_page(t), label("tag", t), extra=str(n))
+            for t, n in sorted(self.catalogue.narrower(value).items())
+        ]
+        return page
+
+    def listings(self) -> list[Page]:
+        """The lists a published site has: every note, and the notes of each facet's values."""
+        with self.reading():
+            found = [self.notes()]
+            for facet in self.catalogue.facets({}, lambda name, value: ""):
+                for option in facet.options:
+                    if facet.name == "tag":
+                        found.append(self._tag(option.value, 1))
+                    else:
+                        address = facet_page(facet.name, option.value)
+                        found.append(self._listing(address, {facet.name: option.value}, 1))
+            return found
+
+    def _listing(self, address: str, chosen: dict[str, str], number: int) -> Page:
+        """A list of notes at `address`: on the server a page of them at a time, with a form to
+        narrow it; on the published site all of them, with a page for each facet's values."""
+        catalogue = self.catalogue
+        found = catalogue.matching(chosen)
+        live = not self.published
+        per_page = PER_PAGE if live else max(len(found), 1)
+        last = max(1, -(-len(found) // per_page))
+        number = min(max(number, 1), last)
+        query = chosen if address == ALL_NOTES else {}
+
+        def target(name: str, value: str) -> str:
+            if live:
+                return _with_query(ALL_NOTES, {**chosen, name: value})
+            return tag_page(value) if name == "tag" else facet_page(name, value)
+
+        def at(n: int) -> str:
+            return _with_query(address, {**query, "page": str(n)} if n > 1 else query)
+
+        shown = found[(number - 1) * per_page : number * per_page]
+        return Page(
+            "notes.html",
+            address,
+            {
+                "heading": _heading(catalogue, chosen),
+                "count": len(found),
+                "total": len(catalogue.notes),
+                "notes": [
+                    Ref(r.path, page_for(r.path), r.title, r.dek, extra=r.date[:10]) for r in shown
+                ],
+                "facets": catalogue.facets(chosen if live else {}, target),
+                "chosen": [
+                    (FACETS[n], catalogue.label(n, v), _with_query(ALL_NOTES, _without(chosen, n)))
+                    for n, v in chosen.items()
+                ],
+                "pager": {
+                    "number": number,
+                    "last": last,
+                    "previous": at(number - 1) if number > 1 else "",
+                    "next": at(number + 1) if number < last else "",
+                },
+            },
+        )
+
     def _body(self, path: str, body: str | None = None) -> str:
         text = self.index.body(path) if body is None else body
         return self.renderer.render(text, path, prefix_for(page_for(path)))
@@ -256,8 +348,17 @@ class Pages:
                 "near": near,
                 "two_hop": len(hop2),
                 "concept_map": concept_map(row.title, nodes),
+                "obsidian": self._obsidian(path),
             },
         )
+
+    def _obsidian(self, path: str) -> str:
+        """The link that opens the note in Obsidian, on the server of an Obsidian vault only:
+        readers of a published site do not have the vault."""
+        root = self.index.vault.root
+        if self.published or not (root / ".obsidian").is_dir():
+            return ""
+        return obsidian_url(root.name, path)
 
     def _near(self, row: DocRow, exclude: set[str]) -> list[Ref]:
         if row.id not in self._neighbours:
@@ -359,6 +460,31 @@ def checked_query(text: str, what: str) -> str:
             f"please keep it under {MAX_QUERY:,}, a sentence or two."
         )
     return text
+
+
+def _heading(catalogue: Catalogue, chosen: dict[str, str]) -> str:
+    """What a list of notes holds, in words."""
+    if not chosen:
+        return "All notes"
+    if len(chosen) > 1:
+        return "Notes"
+    name, value = next(iter(chosen.items()))
+    label = catalogue.label(name, value)
+    return {
+        "category": f"Notes in {label}",
+        "collection": f"Notes sourced from {label}",
+        "tag": f"Notes tagged {label}",
+        "year": f"Notes from {label}",
+    }[name]
+
+
+def _with_query(address: str, query: dict[str, str]) -> str:
+    """`address` with a query of slugs, which need no escaping here (links quote them once)."""
+    return address + ("?" + "&".join(f"{n}={v}" for n, v in query.items()) if query else "")
+
+
+def _without(chosen: dict[str, str], name: str) -> dict[str, str]:
+    return {n: v for n, v in chosen.items() if n != name}
 
 
 def _second(pages: Pages, neighbour: str, centre: str) -> int:

@@ -13,7 +13,8 @@ from .urls import href, prefix_for
 class Renderer:
     """`live` pages ask and search on the server; static ones search in the browser."""
 
-    def __init__(self, site_title: str, live: bool) -> None:
+    def __init__(self, site_title: str, live: bool, footer: str = "") -> None:
+        """`footer` is safe HTML (the vault's own footer line), else the default line is shown."""
         self.env = Environment(
             loader=PackageLoader("inquiring.web", "templates"),
             autoescape=select_autoescape(["html", "xml"]),
@@ -21,7 +22,11 @@ class Renderer:
             lstrip_blocks=True,
         )
         self.env.globals.update(
-            site_title=site_title, live=live, coverage_text=COVERAGE_TEXT, site_policy=SITE_POLICY
+            site_title=site_title,
+            live=live,
+            coverage_text=COVERAGE_TEXT,
+            site_policy=SITE_POLICY,
+            footer=footer,
         )
 
     def render(self, page: Page) -> str:

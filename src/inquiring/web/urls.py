@@ -11,15 +11,21 @@ import re
 from urllib.parse import quote
 
 # Root pages of the site itself; a vault file at the top level with one of these names moves aside.
-RESERVED = {"index", "search", "ask", "feed", "sitemap", "404", "api", "static", "files", "jobs"}
+RESERVED = {
+    "index", "search", "ask", "feed", "sitemap", "404", "api", "static", "files", "jobs", "notes"
+}  # fmt: skip
+# Folders of pages the site makes itself; a vault folder of the same name moves aside.
+FOLDERS = {"static", "files", "jobs", "tags", "browse"}
 FILES = "files/"  # attachments (images, PDFs) are served under this prefix
+ALL_NOTES = "notes.html"  # every note, with its filters
 _UNSAFE = re.compile(r"[^\w-]+")
 
 
 def page_for(path: str) -> str:
     """The page of the document at vault path `path`: 'notes/x.md' → 'notes/x.html'."""
     stem = path.removesuffix(".md")
-    if "/" not in stem and stem.lower() in RESERVED:
+    first, _, rest = stem.partition("/")
+    if first.lower() in (FOLDERS if rest else RESERVED):
         stem = "_" + stem
     return stem + ".html"
 
@@ -35,6 +41,17 @@ def slug(value: str) -> str:
 def tag_page(tag: str) -> str:
     """The page of the notes with a tag (or a tag nested under it): '#a/b' → 'tags/a/b.html'."""
     return f"tags/{slug(tag)}.html"
+
+
+def facet_page(facet: str, value: str) -> str:
+    """The published site's page of the notes with one category, collection or year (a slug)."""
+    return f"browse/{facet}/{value}.html"
+
+
+def obsidian_url(vault_name: str, path: str) -> str:
+    """The address that opens the note at vault path `path` in Obsidian."""
+    name = quote(vault_name, safe="")
+    return f"obsidian://open?vault={name}&file={quote(path.removesuffix('.md'), safe='')}"
 
 
 def file_url(path: str) -> str:
