@@ -572,11 +572,6 @@ class Index:
             args = (kind,)
         return [_doc_row(r) for r in self.db.execute(sql + " ORDER BY path", args)]
 
-    def tags(self, kind: str = "note") -> dict[str, list[str]]:
-        """Each document's tags as written (front matter and body), by path."""
-        rows = self.db.execute("SELECT path, tags FROM documents WHERE kind = ?", (kind,))
-        return {path: json.loads(tags) for path, tags in rows}
-
     def document(self, path: str) -> DocRow | None:
         row = self.db.execute(
             f"SELECT {DOC_COLUMNS} FROM documents WHERE path = ?", (path,)

@@ -41,7 +41,7 @@ class Facet:
 class Catalogue:
     """Every note, sorted by title, and for each facet value the notes that have it."""
 
-    def __init__(self, rows: Iterable[DocRow], tags: dict[str, list[str]]) -> None:
+    def __init__(self, rows: Iterable[DocRow]) -> None:
         notes = [r for r in rows if r.kind == "note"]
         self.notes = sorted(notes, key=lambda r: (r.title.casefold(), r.path))
         self.labels: dict[str, dict[str, str]] = {name: {} for name in FACETS}
@@ -51,7 +51,7 @@ class Catalogue:
             spelt = {
                 "category": row.categories,
                 "collection": [row.collection] if row.collection else [],
-                "tag": [t for tag in tags.get(row.path, []) for t in _tag_and_parents(tag)],
+                "tag": [t for tag in row.tags for t in _tag_and_parents(tag)],
                 "year": [row.date[:4]] if _YEAR.fullmatch(row.date[:4]) else [],
             }
             for name, values in spelt.items():

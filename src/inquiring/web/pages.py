@@ -104,7 +104,7 @@ class Pages:
                 "AND path IN (SELECT resolved FROM links)"
             )
         }
-        self.catalogue = Catalogue(self.rows.values(), self.index.tags())
+        self.catalogue = Catalogue(self.rows.values())
         self._stale = {}
         self._neighbours = {}
         self._generation = generation
