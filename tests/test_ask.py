@@ -105,6 +105,9 @@ def test_dek_phrasing():
     assert dek_for("What happens when data runs out?", 2).startswith(
         "This explores what happens when data runs out,"
     )
+    assert dek_for("How do I embed part of another note?", 3).startswith(
+        "This explores how to embed part of another note,"
+    )
 
 
 def test_saved_line_is_indexed_and_found_again(vault, searcher):

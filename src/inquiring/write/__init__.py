@@ -133,6 +133,8 @@ def dek_for(question: str, notes: int) -> str:
     tail = f", drawing on {notes} note{'s' if notes != 1 else ''} in the vault."
     if len(words) >= 3 and words[0].lower() in _WH:
         second = words[1].lower()
+        if words[0].lower() == "how" and second in _AUX_DROPPED and words[2] in ("I", "we"):
+            return "This explores how to " + " ".join(words[3:]) + tail  # "How do I X?"
         if second in _AUX_DROPPED:
             return "This explores " + " ".join([words[0].lower(), *words[2:]]) + tail
         if second not in _AUX_KEPT:
