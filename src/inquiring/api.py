@@ -184,7 +184,9 @@ class OpenVault:
         """A document by path, file name, title or alias; a path out of the vault is refused."""
         posix = PurePosixPath(ref.strip().replace("\\", "/"))
         if posix.is_absolute() or Path(ref).is_absolute() or ".." in posix.parts:
-            raise OutsideVault(f"'{ref}' is outside the vault; give a path inside {self.root}")
+            raise OutsideVault(
+                f"'{ref}' is outside the vault; give a path inside it, like notes/x.md"
+            )
         return self._index.find(ref)
 
     def note(self, ref: str) -> Note:
@@ -226,12 +228,16 @@ class OpenVault:
             raise InquiringError(f"{row.path} is not a hub; list_hubs names them")
         return Hub(row, self._index.hub_members(row.path))
 
-    def stale(self) -> list[Staleness]:
-        """The lines that edits to the notes, deleted notes or new notes made stale."""
+    def staleness(self, line: str) -> Staleness:
+        """What changed in the vault since `line` was written: edited, deleted, new notes."""
         from .lines import staleness
 
         self.update(embed=self.fill)
-        report = [staleness(self.searcher, row.path) for row in self._index.documents("line")]
+        return staleness(self.searcher, self.line(line).doc.path)
+
+    def stale(self) -> list[Staleness]:
+        """The lines that edits to the notes, deleted notes or new notes made stale."""
+        report = [self.staleness(row.path) for row in self._index.documents("line")]
         return [r for r in report if r.stale]
 
     # -- writing --------------------------------------------------------------------------------
