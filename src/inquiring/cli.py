@@ -891,6 +891,21 @@ def serve(
     Server(config).run()
 
 
+@command()
+def mcp(
+    ctx: typer.Context,
+    allow_writes: Annotated[
+        bool, typer.Option(help="Let the ask tool save lines in lines/ (else it only drafts).")
+    ] = False,
+) -> None:
+    """Serve the vault to agents (Claude, Cursor, Zed, ...) over MCP on stdin and stdout."""
+    from .api import OpenVault
+    from .mcpserver import create_server
+
+    index = _open(ctx, embed=True)
+    create_server(OpenVault(index, _embedder(ctx)), allow_writes).run()
+
+
 @command(group=site_app, name="build")
 def site_build(
     ctx: typer.Context,
