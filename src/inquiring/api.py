@@ -264,7 +264,8 @@ class OpenVault:
         `judge` is False; with no model the extractive writer does and nothing leaves the
         machine. `line` rewrites that saved line (refused if edited by hand, unless `force`).
         """
-        from .ask import ask, configured_writer, extractive
+        from .ask import ask, configured_writer
+        from .write.extractive import write_extractive
 
         if not question.strip():
             raise InquiringError('the question is empty; ask e.g. "How does X affect Y?"')
@@ -287,7 +288,7 @@ class OpenVault:
         answer = ask(
             self.searcher,
             question,
-            writer=writer or extractive,
+            writer=writer or write_extractive,
             save=save,
             new=new,
             drop_unsupported=not show_unsupported,
