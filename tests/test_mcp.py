@@ -124,6 +124,8 @@ def test_reading_tools_and_resources_over_stdio(copy):
         drafted = await call(client, "ask", question=QUESTION)
         assert drafted["saved"] is None and drafted["citations"] and "[1" in drafted["text"]
         assert not (copy / "lines").exists()  # started without --allow-writes: nothing saved
+        absent = await call(client, "ask", question="How do orchids attract their pollinators?")
+        assert "nothing" in absent["message"] and absent["nearest"]
 
         read = await client.read_resource("inquiring://note/notes/rl-sparse-subnetworks.md")
         assert read.contents[0].text.startswith("# Which parameters does RL fine-tuning")
