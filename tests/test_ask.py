@@ -181,8 +181,8 @@ REPLY = (
 )
 
 
-def scripted_writer(searcher, outline):
-    return write_llm(searcher.index, outline, "scripted", load_template())
+def scripted_writer(outline):
+    return write_llm(outline, "scripted", load_template())
 
 
 def test_llm_writer_turns_markers_into_citations(searcher, scripted_llm):

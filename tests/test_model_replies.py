@@ -104,8 +104,8 @@ MESSY = {
 }
 
 
-def scripted_writer(searcher, outline):
-    return write_llm(searcher.index, outline, "scripted", load_template(), timeout=30)
+def scripted_writer(outline):
+    return write_llm(outline, "scripted", load_template(), timeout=30)
 
 
 @pytest.mark.parametrize("case", list(MESSY))

@@ -122,7 +122,7 @@ def test_partly_covered_reply_is_a_thin_line(searcher, scripted_llm):
         "The notes do not say how much compute the run used. AIME 2024 pass@1 rose from "
         "15.6% to 71.0%, and to 86.7% with majority voting [1]."
     ]
-    draft = write_llm(searcher.index, outline, "scripted", load_template())
+    draft = write_llm(outline, "scripted", load_template())
     assert len(scripted_llm.prompts) == 1 and not draft.warnings
     assert (draft.writer, draft.coverage) == ("llm:scripted", "thin")
     first, second = draft.paragraphs[0]
@@ -142,8 +142,8 @@ def test_uncited_claim_goes_to_the_checker_and_is_dropped(searcher, scripted_llm
     assert not aside.connective and not aside.citations and not aside.supported
 
 
-def scripted(searcher, outline):
-    return write_llm(searcher.index, outline, "scripted", load_template(), timeout=30)
+def scripted(outline):
+    return write_llm(outline, "scripted", load_template(), timeout=30)
 
 
 def test_options_and_schema_go_to_a_model_that_takes_them(searcher, structured_llm):
@@ -166,7 +166,7 @@ def test_options_and_schema_go_to_a_model_that_takes_them(searcher, structured_l
         )
     ]
     outline = outline_for(searcher, SWAPPED)
-    draft = write_llm(searcher.index, outline, "scripted", load_template(), context=8192)
+    draft = write_llm(outline, "scripted", load_template(), context=8192)
     options, schema = structured_llm.asked[0]
     assert options == {"temperature": 0, "num_ctx": 8192, "max_tokens": REPLY_TOKENS}
     assert schema == REPLY_SCHEMA
@@ -180,7 +180,7 @@ def test_options_and_schema_go_to_a_model_that_takes_them(searcher, structured_l
 def test_a_model_without_options_gets_none(searcher, scripted_llm):
     scripted_llm.replies = ["Judges showed position bias [3]."]
     writer = configured_writer(searcher.index.vault.root, "scripted", "", context=2048)
-    draft = writer(searcher, outline_for(searcher, SWAPPED))
+    draft = writer(outline_for(searcher, SWAPPED))
     assert draft.writer == "llm:scripted"
     assert scripted_llm.asked == [({}, None)]
 

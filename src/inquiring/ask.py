@@ -17,7 +17,7 @@ from .write import Draft, dek_for
 from .write.extractive import write_extractive
 from .write.llm import ModelWriter, load_template
 
-Writer = Callable[[Searcher, Outline], Draft]
+Writer = Callable[[Outline], Draft]  # the outline in, the draft out
 CANDIDATES = 15  # notes retrieved for planning
 
 
@@ -29,10 +29,6 @@ class Answer:
     path: Path | None = None  # where the line was saved
     duplicate: tuple[str, float] | None = None  # an existing line shown instead
     warnings: list[str] = field(default_factory=list)
-
-
-def extractive(searcher: Searcher, outline: Outline) -> Draft:
-    return write_extractive(searcher.index, outline)
 
 
 def configured_writer(
@@ -57,7 +53,7 @@ def configured_writer(
 def ask(
     searcher: Searcher,
     question: str,
-    writer: Writer = extractive,
+    writer: Writer = write_extractive,
     save: bool = True,
     new: bool = False,
     drop_unsupported: bool = True,
@@ -91,7 +87,7 @@ def ask(
     step("Planning the argument")
     outline = plan(searcher, result)
     step("Writing")
-    draft = writer(searcher, outline)
+    draft = writer(outline)
     answer = Answer(draft, outline, warnings=list(draft.warnings))
     if not draft.paragraphs:
         return answer

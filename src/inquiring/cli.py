@@ -25,7 +25,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from .errors import EditedByHand, InquiringError
+from .errors import InquiringError
 from .index import DocRow, Index, UpdateReport
 from .settings import load_settings
 from .vault import FOLDER_KINDS, SETTINGS_FILE, Vault, find_vault
@@ -163,40 +163,26 @@ def ask(
     With no model configured nothing leaves your machine: the extractive writer composes the
     line from the notes' own sentences.
     """
-    from .ask import ask as ask_question
-    from .ask import configured_writer, extractive
+    from .api import OpenVault
     from .render import answer_json, print_answer
-    from .search import Searcher
 
     if question == "-":
         question = sys.stdin.read().strip()
     if not question.strip():
         raise InquiringError('the question is empty; try: inquiring ask "How does X affect Y?"')
-    settings = load_settings(_vault(ctx))
     index = _open(ctx, all_vectors=True)  # answers are judged on every note's meaning
-    searcher = Searcher(index, _embedder(ctx))
-    chosen = model or settings.llm_model
-    if judge and not chosen:
-        raise InquiringError("--judge needs a model: pass --model NAME or set [llm] model")
-    writer = configured_writer(
-        _vault(ctx).root,
-        chosen,
-        settings.llm_prompt,
-        timeout or settings.llm_timeout,
-        context=settings.llm_context,
-    )
-    with err.status(f"Writing with {chosen}…") if writer else nullcontext():
-        answer = ask_question(
-            searcher,
+    chosen = model or load_settings(_vault(ctx)).llm_model
+    with err.status(f"Writing with {chosen}…") if chosen else nullcontext():
+        answer = OpenVault(index, _embedder(ctx)).ask(
             question,
-            writer=writer or extractive,
             save=save,
             new=new,
-            drop_unsupported=not show_unsupported,
-            judge=writer.answer if writer and settings.judging(judge) else None,
+            model=model,
+            judge=judge,
+            timeout=timeout,
+            show_unsupported=show_unsupported,
         )
-    if answer.path is not None:
-        _update(index, embedder=searcher.embedder, quick=True)  # the new line is in the vault
+    _say_notices(index)
     if as_json:
         _print_json(answer_json(answer, index.vault.root))
         return
@@ -258,50 +244,20 @@ def refresh(
 
     A line edited by hand since it was written is kept as it is, and named, unless --force.
     """
-    from .ask import ask as ask_question
-    from .ask import configured_writer, extractive
-    from .lines import staleness
-    from .search import Searcher
+    from .api import OpenVault
 
     if not line and not all_lines:
         raise InquiringError("name a line to refresh, or pass --all for every stale line")
-    settings = load_settings(_vault(ctx))
     index = _open(ctx, all_vectors=True)  # answers are judged on every note's meaning
-    searcher = Searcher(index, _embedder(ctx))
-    if line:
-        targets = [index.find(line)]
-        if targets[0].kind != "line":
-            raise InquiringError(f"{targets[0].path} is not an inquiring line")
-    else:
-        targets = [r for r in index.documents("line") if staleness(searcher, r.path).stale]
-    writer = configured_writer(
-        _vault(ctx).root,
-        model or settings.llm_model,
-        settings.llm_prompt,
-        timeout or settings.llm_timeout,
-        context=settings.llm_context,
-    )
-    for row in targets:
-        question = str(index.front_matter(row.path).get("question") or row.title)
-        try:
-            ask_question(
-                searcher,
-                question,
-                writer=writer or extractive,
-                new=True,
-                line_path=index.vault.root / row.path,
-                judge=writer.answer if writer and settings.judging() else None,
-                force=force,
-            )
-        except EditedByHand as error:
-            if line:  # the one line asked for: its refusal is the command's error
-                raise
-            err.print(f"[yellow]Kept:[/] {escape(str(error))}")
-            continue
-        out.print(f"Rewrote {escape(row.path)}")
-    if not targets:
+    vault = OpenVault(index, _embedder(ctx))
+    done = vault.refresh(line, force=force, model=model, timeout=timeout)
+    for path in done.rewritten:
+        out.print(f"Rewrote {escape(path)}")
+    for why in done.kept:
+        err.print(f"[yellow]Kept:[/] {escape(why)}")
+    if not done.rewritten and not done.kept:
         out.print("No line is stale.")
-    _update(index, embedder=searcher.embedder, quick=True)
+    _say_notices(index)
 
 
 eval_app = typer.Typer(
@@ -1005,6 +961,21 @@ def serve(
         web, host=host, port=port, log_level="warning", timeout_graceful_shutdown=SHUTDOWN_GRACE
     )
     Server(config).run()
+
+
+@command()
+def mcp(
+    ctx: typer.Context,
+    allow_writes: Annotated[
+        bool, typer.Option(help="Let the ask tool save lines in lines/ (else it only drafts).")
+    ] = False,
+) -> None:
+    """Serve the vault to agents (Claude, Cursor, Zed, ...) over MCP on stdin and stdout."""
+    from .api import OpenVault
+    from .mcpserver import create_server
+
+    index = _open(ctx, embed=True)
+    create_server(OpenVault(index, _embedder(ctx)), allow_writes).run()
 
 
 @command(group=site_app, name="build")

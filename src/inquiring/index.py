@@ -583,6 +583,12 @@ class Index:
         row = self.db.execute("SELECT meta FROM documents WHERE path = ?", (path,)).fetchone()
         return json.loads(row[0]) if row else {}
 
+    def hashes(self, paths: list[str]) -> dict[str, str]:
+        """The content hash of each document at `paths` that is indexed."""
+        marks = ",".join("?" * len(paths))
+        rows = self.db.execute(f"SELECT path, hash FROM documents WHERE path IN ({marks})", paths)
+        return dict(rows)
+
     def body(self, path: str) -> str:
         row = self.db.execute("SELECT body FROM documents WHERE path = ?", (path,)).fetchone()
         return row[0] if row else ""

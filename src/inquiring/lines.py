@@ -179,14 +179,7 @@ def save_line(
 
 def corpus_hashes(index: Index, paths: list[str]) -> dict[str, str]:
     """Each consulted note's content hash, in the order given."""
-    if not paths:
-        return {}
-    hashes = dict(
-        index.db.execute(
-            f"SELECT path, hash FROM documents WHERE path IN ({','.join('?' * len(paths))})",
-            paths,
-        )
-    )
+    hashes = index.hashes(paths)
     return {p: hashes[p] for p in paths if p in hashes}
 
 

@@ -27,7 +27,8 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
-from ..ask import Answer, ask, configured_writer, extractive
+from ..api import OpenVault
+from ..ask import Answer
 from ..embed import Embedder
 from ..errors import Cancelled, InquiringError, NotFound
 from ..index import Index
@@ -35,7 +36,7 @@ from ..render import answer_json, search_json
 from ..search import Searcher
 from ..settings import load_settings
 from ..site import atom_feed, sitemap
-from ..vectors import QUICK_SECONDS, fill_vectors, vector_counts
+from ..vectors import fill_vectors, vector_counts
 from .pages import MAX_QUERY, Page, Pages, Ref, checked_query
 from .render import Renderer
 from .security import HEADERS, Guard, attachment_headers
@@ -158,26 +159,11 @@ class App:
     ) -> tuple[Answer, Path]:
         """One ask on a connection of its own, then the new line indexed."""
         index = Index(self.index.vault)
+        # Only a moment's embedding: notes still waiting are the background's work.
+        vault = OpenVault(index, self.embedder, fill=False)
         try:
-            root = index.vault.root
-            settings = self.settings
-            writer = configured_writer(
-                root,
-                settings.llm_model,
-                settings.llm_prompt,
-                settings.llm_timeout,
-                cancel,
-                settings.llm_context,
-            )
-            answer = ask(
-                Searcher(index, self.embedder),
-                question,
-                writer=writer or extractive,
-                new=new,
-                line_path=root / line if line else None,
-                judge=writer.answer if writer and settings.judging() else None,
-                progress=progress,
-                cancel=cancel,
+            answer = vault.ask(
+                question, new=new, line=line or None, progress=progress, cancel=cancel
             )
             covered, total = vector_counts(index)
             if covered < total:  # `serve` is still embedding them in the background
@@ -185,13 +171,9 @@ class App:
                     f"Meanings are missing for {total - covered:,} of {total:,} notes while the "
                     "server embeds them, so this line may leave some out; rewrite it later."
                 )
-            if answer.path is not None:
-                progress("Adding the line to the index")
-                # Only a moment's embedding: notes still waiting are the background's work.
-                index.update(embedder=self.embedder, embed_limit=QUICK_SECONDS)
-            return answer, root
+            return answer, vault.root
         finally:
-            index.close()
+            vault.close()
 
     def start_filling(self) -> None:
         """Embed the notes still without vectors in the background (`serve` starts without)."""

@@ -9,7 +9,6 @@ main limit the notes state. The writer's own words only say how the notes relate
 
 from __future__ import annotations
 
-from ..index import Index
 from ..plan import CLAIM_FLOOR, Claim, Outline, PlannedNote
 from ..words import content_words, vocabulary_key
 from . import Draft, Sentence, clean, dek_for
@@ -31,7 +30,7 @@ PER_PARAGRAPH = 4
 TAKEAWAY_WORDS = 6  # as short as any quoted sentence may be
 
 
-def write_extractive(index: Index, outline: Outline) -> Draft:
+def write_extractive(outline: Outline) -> Draft:
     """Compose the line from the outline, never using the same sentence twice."""
     if not outline.notes:
         return _nothing(outline)

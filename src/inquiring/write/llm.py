@@ -24,9 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Cancelled, InquiringError, ModelTimeout
-from ..index import Index
 from ..plan import Outline, PlannedNote
-from ..search import Searcher
 from ..settings import DEFAULT_CONTEXT
 from ..text import HTML, plain_prose, split_sentences
 from ..verify import says_not_covered
@@ -487,10 +485,7 @@ class ModelWriter:
     asked: tuple[str, Outline, str] | None = field(default=None, init=False, repr=False)
     _hung: bool = field(default=False, init=False, repr=False)  # it timed out as a judge
 
-    def __call__(self, searcher: Searcher, outline: Outline) -> Draft:
-        return self.write(searcher.index, outline)
-
-    def write(self, index: Index, outline: Outline) -> Draft:
+    def __call__(self, outline: Outline) -> Draft:
         """Ask the model; fall back to the extractive writer if it fails twice.
 
         A model that does not answer within `timeout` seconds is not asked again. A reply
@@ -498,7 +493,7 @@ class ModelWriter:
         """
         self.asked = None  # a writer may write several lines (refresh): repair only this one
         if not outline.notes:
-            return write_extractive(index, outline)
+            return write_extractive(outline)
         model = self._model()
         prompt, sized = fit_prompt(outline, self.template, self.context)
         problems: list[str] = []
@@ -513,7 +508,7 @@ class ModelWriter:
             try:
                 reply = self._ask(model, asked)
             except ModelTimeout:  # a hung model is not asked again
-                return _instead(index, outline, self._timed_out())
+                return _instead(outline, self._timed_out())
             except _ModelFailed as error:  # a network or provider failure: try again
                 problems = [str(error)]
                 continue
@@ -522,7 +517,6 @@ class ModelWriter:
                 self.asked = (prompt, sized, reply)
                 return self._draft(sized, paragraphs)
         return _instead(
-            index,
             outline,
             f"the model '{self.model_name}' did not produce a usable line ({'; '.join(problems)})",
         )
@@ -618,7 +612,6 @@ class _ModelFailed(Exception):
 
 
 def write_llm(
-    index: Index,
     outline: Outline,
     model_name: str,
     template: str,
@@ -626,12 +619,12 @@ def write_llm(
     cancel: threading.Event | None = None,
     context: int = DEFAULT_CONTEXT,
 ) -> Draft:
-    """The configured model's line for `outline` (see `ModelWriter.write`)."""
-    return ModelWriter(model_name, template, timeout, cancel, context).write(index, outline)
+    """The configured model's line for `outline` (see `ModelWriter.__call__`)."""
+    return ModelWriter(model_name, template, timeout, cancel, context)(outline)
 
 
-def _instead(index: Index, outline: Outline, why: str) -> Draft:
+def _instead(outline: Outline, why: str) -> Draft:
     """The extractive writer's line, with a warning that says why the model's was not used."""
-    draft = write_extractive(index, outline)
+    draft = write_extractive(outline)
     draft.warnings.append(f"{why}; the extractive writer wrote this line instead")
     return draft

@@ -1,0 +1,331 @@
+"""The library's front door: `inquiring.open(path)`, then index, search, ask and read the vault.
+
+The CLI, the web app and the MCP server call this, so the glue between the settings, the
+writer, the ask and the index update exists once. The model, numpy and the writers load on
+first use, so opening a vault to read a note stays quick.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+from .errors import EditedByHand, InquiringError
+from .index import DocRow, Index, LinkRow, Progress, UpdateReport
+from .settings import Settings, load_settings
+from .vault import Vault
+
+if TYPE_CHECKING:
+    from .ask import Answer
+    from .embed import Embedder
+    from .lines import Staleness
+    from .search import Searcher, SearchResult
+
+
+class OutsideVault(InquiringError):
+    """A path that leads out of the vault: nothing there is read or written."""
+
+
+@dataclass(frozen=True)
+class Note:
+    """One document (note, source, hub or line) with what links it to the rest of the vault."""
+
+    doc: DocRow
+    body: str
+    sections: list[str]  # its '## ' headings, in order
+    links: list[LinkRow]  # links out, in the body
+    backlinks: list[LinkRow]  # links in, from other documents
+    lines: list[str]  # the inquiring lines that cite it
+
+    def section(self, heading: str) -> str:
+        """The text under `heading` (any level), down to the next heading as high or higher."""
+        wanted = " ".join(heading.strip().lstrip("#").split()).casefold()
+        found: list[str] = []
+        level = 0
+        for text in self.body.splitlines():
+            match = _HEADING.match(text)
+            if match and level and len(match[1]) <= level:
+                break
+            if match and not level and " ".join(match[2].split()).casefold() == wanted:
+                level = len(match[1])
+            if level:
+                found.append(text)
+        if not found:
+            known = "; ".join(self.sections) or "none"
+            raise InquiringError(
+                f"{self.doc.path} has no section '{heading}'; its sections are: {known}"
+            )
+        return "\n".join(found).strip()
+
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+
+
+@dataclass(frozen=True)
+class Line:
+    """A saved inquiring line with what its front matter records about how it was written."""
+
+    doc: DocRow
+    question: str
+    created: str
+    writer: str
+    coverage: str
+    cited: list[str]  # the notes it cites, in citation order
+    support: dict  # precision, recall and the citation check's counts
+    text: str
+
+
+@dataclass(frozen=True)
+class Hub:
+    doc: DocRow
+    members: list[DocRow]
+
+
+@dataclass
+class Refreshed:
+    """What `refresh` did: the lines rewritten, and those kept because edited by hand."""
+
+    rewritten: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # why each was kept, in a sentence
+
+
+def open(path: str | os.PathLike[str], update: bool = True) -> OpenVault:
+    """Open the vault at `path`, its index brought up to date with the files (no embedding)."""
+    vault = OpenVault(Index(Vault(path)))
+    if update:
+        vault.update(embed=False)
+    return vault
+
+
+class OpenVault:
+    """An open vault: every question the CLI, the web app and the MCP server ask of one.
+
+    `fill` embeds every note before an ask (the answer is judged on every note's meaning);
+    a server that embeds in the background passes False. Close it, or use it in `with`.
+    """
+
+    def __init__(self, index: Index, embedder: Embedder | None = None, fill: bool = True) -> None:
+        self._index = index
+        self.root = index.vault.root
+        self.fill = fill
+        self._embedder = embedder
+        self._searcher: Searcher | None = None
+
+    def __enter__(self) -> OpenVault:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._index.close()
+
+    @property
+    def settings(self) -> Settings:
+        """The vault's inquiring.toml, read again each time so an edit applies at once."""
+        return load_settings(self._index.vault)
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            from .embed import get_embedder
+
+            self._embedder = get_embedder(self.settings.embedder)
+        return self._embedder
+
+    @property
+    def searcher(self) -> Searcher:
+        if self._searcher is None:
+            from .search import Searcher
+
+            self._searcher = Searcher(self._index, self.embedder)
+        return self._searcher
+
+    # -- the index ------------------------------------------------------------------------------
+
+    def update(self, embed: bool | None = None) -> UpdateReport:
+        """Read what changed in the files; with `embed`, embed every note not yet embedded,
+        with None only if that is quick (a new or edited note or two)."""
+        if embed is False:
+            return self._index.update()
+        from .vectors import QUICK_SECONDS
+
+        limit = None if embed else QUICK_SECONDS
+        return self._index.update(embedder=self.embedder, embed_limit=limit)
+
+    def index(
+        self,
+        rebuild: bool = False,
+        progress: Progress | None = None,
+        embed_progress: Progress | None = None,
+    ) -> UpdateReport:
+        """Read the vault into its index and embed every note, however long that takes;
+        `progress(done, total)` hears about files read, `embed_progress` about notes embedded."""
+        return self._index.update(
+            rebuild=rebuild,
+            progress=progress,
+            embedder=self.embedder,
+            embed_progress=embed_progress,
+        )
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def search(self, query: str, limit: int = 10, method: str = "hybrid") -> SearchResult:
+        """The notes that bear on `query`, with how well the vault covers it."""
+        self.update()
+        return self.searcher.search(query, limit=limit, method=method)
+
+    def find(self, ref: str) -> DocRow:
+        """A document by path, file name, title or alias; a path out of the vault is refused."""
+        posix = PurePosixPath(ref.strip().replace("\\", "/"))
+        if posix.is_absolute() or Path(ref).is_absolute() or ".." in posix.parts:
+            raise OutsideVault(
+                f"'{ref}' is outside the vault; give a path inside it, like notes/x.md"
+            )
+        return self._index.find(ref)
+
+    def note(self, ref: str) -> Note:
+        row = self.find(ref)
+        return Note(
+            row,
+            self._index.body(row.path),
+            self._index.sections(row.path),
+            self._index.links_from(row.path),
+            self._index.links_to(row.path),
+            [r.path for r in self._index.lines_using(row.path)],
+        )
+
+    def line(self, ref: str) -> Line:
+        row = self.find(ref)
+        if row.kind != "line":
+            raise InquiringError(f"{row.path} is not an inquiring line")
+        meta = self._index.front_matter(row.path)
+        return Line(
+            row,
+            str(meta.get("question") or row.title),
+            str(meta.get("created", "")),
+            str(meta.get("writer", "")),
+            str(meta.get("coverage", "")),
+            [str(p) for p in meta.get("cited") or []],
+            dict(meta.get("support") or {}),
+            self._index.body(row.path),
+        )
+
+    def lines(self) -> list[Line]:
+        return [self.line(row.path) for row in self._index.documents("line")]
+
+    def hubs(self) -> list[DocRow]:
+        return self._index.documents("hub")
+
+    def hub(self, ref: str) -> Hub:
+        row = self.find(ref)
+        if row.kind != "hub":
+            raise InquiringError(f"{row.path} is not a hub; list_hubs names them")
+        return Hub(row, self._index.hub_members(row.path))
+
+    def staleness(self, line: str) -> Staleness:
+        """What changed in the vault since `line` was written: edited, deleted, new notes."""
+        from .lines import staleness
+
+        self.update(embed=self.fill)
+        return staleness(self.searcher, self.line(line).doc.path)
+
+    def stale(self) -> list[Staleness]:
+        """The lines that edits to the notes, deleted notes or new notes made stale."""
+        report = [self.staleness(row.path) for row in self._index.documents("line")]
+        return [r for r in report if r.stale]
+
+    # -- writing --------------------------------------------------------------------------------
+
+    def ask(
+        self,
+        question: str,
+        *,
+        save: bool = True,
+        new: bool = False,
+        model: str | None = None,
+        judge: bool | None = None,
+        timeout: float | None = None,
+        show_unsupported: bool = False,
+        line: str | None = None,
+        force: bool = False,
+        progress: Callable[[str], None] = lambda step: None,
+        cancel: threading.Event | None = None,
+    ) -> Answer:
+        """Answer `question` as an inquiring line, saved in lines/ and indexed unless `save`
+        is False. A near-duplicate of a saved line returns that line unless `new`.
+
+        `model` (default: [llm] model) writes it, and judges doubtful citations unless
+        `judge` is False; with no model the extractive writer does and nothing leaves the
+        machine. `line` rewrites that saved line (refused if edited by hand, unless `force`).
+        """
+        from .ask import ask, configured_writer
+        from .write.extractive import write_extractive
+
+        if not question.strip():
+            raise InquiringError('the question is empty; ask e.g. "How does X affect Y?"')
+        settings = self.settings
+        chosen = settings.llm_model if model is None else model
+        if judge and not chosen:
+            raise InquiringError(
+                "judging citations needs a model: pass --model NAME (model= in Python) or set "
+                "[llm] model in inquiring.toml"
+            )
+        writer = configured_writer(
+            self.root,
+            chosen,
+            settings.llm_prompt,
+            timeout or settings.llm_timeout,
+            cancel,
+            settings.llm_context,
+        )
+        self.update(embed=self.fill or None)
+        answer = ask(
+            self.searcher,
+            question,
+            writer=writer or write_extractive,
+            save=save,
+            new=new,
+            drop_unsupported=not show_unsupported,
+            line_path=self.root / line if line else None,
+            judge=writer.answer if writer and settings.judging(judge) else None,
+            force=force,
+            progress=progress,
+            cancel=cancel,
+        )
+        if answer.path is not None:
+            progress("Adding the line to the index")
+            self.update()
+        return answer
+
+    def refresh(
+        self,
+        line: str | None = None,
+        *,
+        force: bool = False,
+        model: str | None = None,
+        timeout: float | None = None,
+    ) -> Refreshed:
+        """Rewrite `line`, or every stale line, from the vault as it is now.
+
+        A line edited by hand since it was written is kept and named, unless `force`; when
+        it is the one `line` asked for, that is an `EditedByHand` error.
+        """
+        targets = [self.line(line).doc.path] if line else [s.line for s in self.stale()]
+        done = Refreshed()
+        for path in targets:
+            question = self.line(path).question
+            try:
+                self.ask(question, new=True, line=path, force=force, model=model, timeout=timeout)
+            except EditedByHand as error:
+                if line:
+                    raise
+                done.kept.append(str(error))
+                continue
+            done.rewritten.append(path)
+        return done
