@@ -8,7 +8,6 @@ first use, so opening a vault to read a note stays quick.
 from __future__ import annotations
 
 import os
-import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING
 from .errors import EditedByHand, InquiringError
 from .index import DocRow, Index, LinkRow, Progress, UpdateReport
 from .settings import Settings, load_settings
+from .text import section_of
 from .vault import Vault
 
 if TYPE_CHECKING:
@@ -43,27 +43,14 @@ class Note:
     lines: list[str]  # the inquiring lines that cite it
 
     def section(self, heading: str) -> str:
-        """The text under `heading` (any level), down to the next heading as high or higher."""
-        wanted = " ".join(heading.strip().lstrip("#").split()).casefold()
-        found: list[str] = []
-        level = 0
-        for text in self.body.splitlines():
-            match = _HEADING.match(text)
-            if match and level and len(match[1]) <= level:
-                break
-            if match and not level and " ".join(match[2].split()).casefold() == wanted:
-                level = len(match[1])
-            if level:
-                found.append(text)
-        if not found:
+        """The text under `heading` (or the block `^id`), as `[[note#heading]]` embeds it."""
+        found = section_of(self.body, heading)
+        if found is None:
             known = "; ".join(self.sections) or "none"
             raise InquiringError(
                 f"{self.doc.path} has no section '{heading}'; its sections are: {known}"
             )
-        return "\n".join(found).strip()
-
-
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+        return found
 
 
 @dataclass(frozen=True)
