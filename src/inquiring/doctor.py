@@ -52,9 +52,7 @@ def summary(counts: dict[str, int]) -> str:
 
 def _duplicates(index: Index) -> list[Problem]:
     found: list[Problem] = []
-    rows = index.db.execute(
-        "SELECT path, kind, title, title_source, doc_id FROM documents ORDER BY path"
-    )
+    rows = index.naming_rows()
     by_title: dict[tuple[str, str], list[str]] = defaultdict(list)
     by_id: dict[str, list[str]] = defaultdict(list)
     for path, kind, title, title_source, doc_id in rows:
@@ -102,12 +100,7 @@ def _link_problems(index: Index) -> list[Problem]:
             written = f"[[{link.target}]]" if link.style == "wiki" else f"({link.target})"
             message = f"{what} {written} points at nothing in the vault"
             found.append(Problem(link.path, link.line, "error", "unresolved-link", message))
-    rows = index.db.execute(
-        "SELECT d.path, l.line, l.target FROM links l JOIN documents d ON d.id = l.doc "
-        "WHERE l.resolved = d.path AND l.target != '' AND l.fragment = '' "
-        "AND l.style IN ('wiki', 'markdown')"
-    )
-    for path, line, target in rows:
+    for path, line, target in index.self_links():
         message = f"links to itself ([[{target}]])"
         found.append(Problem(path, line, "warning", "self-link", message))
     return found
@@ -127,11 +120,7 @@ def _title_problems(index: Index) -> list[Problem]:
             "has no 'title:' in its front matter, which the vault's Front Matter Title "
             "plugin shows in place of the file name"
         )
-    rows = index.db.execute(
-        "SELECT path, kind, title_source FROM documents WHERE path NOT IN "
-        "(SELECT path FROM problems WHERE code = 'empty-note') ORDER BY path"
-    )
-    for path, kind, title_source in rows:
+    for path, kind, title_source in index.title_sources():
         if title_source in untitled and kind != "source":
             found.append(Problem(path, 1, "warning", "no-title", message))
     return found
@@ -148,12 +137,7 @@ def _hub_cycles(index: Index) -> list[Problem]:
     """
     hubs = {row.path for row in index.documents("hub")}
     edges: dict[str, dict[str, int]] = defaultdict(dict)
-    rows = index.db.execute(
-        "SELECT d.path, l.resolved, l.line, l.section, l.style FROM links l "
-        "JOIN documents d ON d.id = l.doc WHERE d.kind = 'hub' "
-        "AND l.style IN ('wiki', 'markdown', 'hub') ORDER BY d.path, l.line"
-    )
-    for src, dst, line, section, style in rows:
+    for src, dst, line, section, style in index.hub_links():
         if dst not in hubs or dst == src or fold(section).startswith(RELATED_SECTION):
             continue
         if style == "hub":  # front matter `hubs:` names the parent

@@ -113,28 +113,15 @@ def contexts(index: Index, ids: list[int]) -> dict[int, str]:
     Measured on the demo vault, adding this to the head raised hybrid recall@10 on the tune
     half from 0.708 to 0.746 (docs/retrieval.md): a note's neighbours say what it is about.
     """
-    marks = ",".join("?" * len(ids))
     out: dict[int, list[str]] = {i: [] for i in ids}
     topics: dict[int, list[str]] = {}
-    for doc, hub, section in index.db.execute(
-        "SELECT n.id, h.title, l.section FROM links l JOIN documents h ON h.id = l.doc "
-        "JOIN documents n ON n.path = l.resolved WHERE h.kind = 'hub' "
-        f"AND l.style IN ('wiki', 'markdown') AND n.id IN ({marks}) ORDER BY n.id, h.path",
-        ids,
-    ):
+    for doc, hub, section in index.hub_sections(ids):
         topics.setdefault(doc, []).append(f"{hub} ({section})" if section else hub)
     related: dict[int, list[str]] = {}
-    for doc, title in index.db.execute(
-        "SELECT l.doc, dst.title FROM links l JOIN documents dst ON dst.path = l.resolved "
-        f"WHERE l.doc IN ({marks}) AND l.style IN ('wiki', 'markdown') AND dst.kind = 'note' "
-        "AND dst.id != l.doc ORDER BY l.doc, l.line",
-        ids,
-    ):
+    for doc, title in index.linked_titles(ids):
         if title not in related.setdefault(doc, []) and len(related[doc]) < CONTEXT_LINKS:
             related[doc].append(title)
-    for doc, categories, aliases in index.db.execute(
-        f"SELECT id, categories, aliases FROM documents WHERE id IN ({marks})", ids
-    ):
+    for doc, categories, aliases in index.categories_and_aliases(ids):
         if aliases != "[]":
             out[doc].append("Also called: " + "; ".join(json.loads(aliases)) + ".")
         if doc in topics:
@@ -176,24 +163,9 @@ def pending_vectors(
     What a note's head says depends on other notes too (its hubs, the titles it links to),
     so after any change to the vault every head is recomputed and compared by hash.
     """
-    db = index.db
-    stamp = f"{embedder.name}/{embedder.dim}/{policy}"
-    if index.meta("vectors") != stamp:
-        with db:
-            db.execute("DELETE FROM vectors")
-            index.set_meta("vectors", stamp)
-    marks = ",".join("?" * len(EMBEDDED_KINDS))
-    if index.meta("vectors_generation") == str(index.generation()):
-        where = "AND id NOT IN (SELECT doc FROM vectors WHERE part = 0)"  # only new documents
-    else:
-        where = ""
-    candidates = [
-        row[0]
-        for row in db.execute(
-            f"SELECT id FROM documents WHERE kind IN ({marks}) {where} ORDER BY id",
-            EMBEDDED_KINDS,
-        )
-    ]
+    index.restamp_vectors(f"{embedder.name}/{embedder.dim}/{policy}")
+    # Nothing changed since the last pass: only new documents can be missing vectors.
+    candidates = index.to_embed(EMBEDDED_KINDS, only_new=index.vectors_current())
     pending: list[Pending] = []
     for start in range(0, len(candidates), BATCH_DOCS):
         for p in _pending(index, candidates[start : start + BATCH_DOCS], policy):
@@ -237,8 +209,7 @@ def update_vectors(
         report.left -= len(group)
         if progress:
             progress(len(pending) - report.left, len(pending))
-    with index.db:
-        index.set_meta("vectors_generation", str(index.generation()))
+    index.mark_vectors_current()
     return report
 
 
@@ -253,30 +224,14 @@ def fill_vectors(
 
 def vector_counts(index: Index) -> tuple[int, int]:
     """(notes with vectors, notes that should have them): what search by meaning covers."""
-    marks = ",".join("?" * len(EMBEDDED_KINDS))
-    total, missing = index.db.execute(
-        "SELECT count(*), coalesce(sum(id NOT IN (SELECT doc FROM vectors WHERE part = 0)), 0) "
-        f"FROM documents WHERE kind IN ({marks})",
-        EMBEDDED_KINDS,
-    ).fetchone()
-    return total - missing, total
+    return index.vector_counts(EMBEDDED_KINDS)
 
 
 def _pending(index: Index, ids: list[int], policy: str) -> list[Pending]:
     """Of these documents, those whose texts to embed differ from their stored vectors'."""
-    db = index.db
     body_chars = 4000 if policy == "head" else BODY_CHARS  # a head needs only the start
-    marks = ",".join("?" * len(ids))
-    batch = db.execute(
-        "SELECT id, kind, title, dek, summary, substr(body, 1, ?), "
-        "json_extract(meta, '$.summary') IS NOT NULL "
-        f"OR json_extract(meta, '$.dek') IS NOT NULL FROM documents WHERE id IN ({marks}) "
-        "ORDER BY id",
-        (body_chars, *ids),
-    ).fetchall()
-    stored = dict(
-        db.execute(f"SELECT doc, text_hash FROM vectors WHERE part = 0 AND doc IN ({marks})", ids)
-    )
+    batch = index.embedding_sources(ids, body_chars)
+    stored = index.vector_hashes(ids)
     context = contexts(index, ids)
     out = []
     for doc_id, kind, title, dek, summary, body, written in batch:
@@ -309,7 +264,6 @@ def _groups(pending: list[Pending]) -> Iterator[list[Pending]]:
 
 def _store(index: Index, group: list[Pending], vectors: np.ndarray) -> None:
     """Replace the group's vectors in one transaction (a note's vectors change together)."""
-    db = index.db
     rows = []
     vecs = iter(vectors)
     for p in group:
@@ -317,26 +271,18 @@ def _store(index: Index, group: list[Pending], vectors: np.ndarray) -> None:
             (p.doc, part, next(vecs).tobytes(), p.digest if part == 0 else "")
             for part in range(len(p.texts))
         ]
-    docs = [p.doc for p in group]
-    with db:
-        db.execute(f"DELETE FROM vectors WHERE doc IN ({','.join('?' * len(docs))})", docs)
-        db.executemany("INSERT INTO vectors (doc, part, vec, text_hash) VALUES (?, ?, ?, ?)", rows)
-        index.bump_generation()
+    index.replace_vectors([p.doc for p in group], rows)
 
 
 class VectorIndex:
     """Exact cosine search over all note vectors (unit length, so a dot product)."""
 
     def __init__(self, index: Index, dim: int) -> None:
-        count = index.db.execute("SELECT count(*) FROM vectors").fetchone()[0]
+        count = index.vector_count()
         # Filled row by row from the cursor: no second copy of every vector in memory.
         self.matrix = np.empty((count, dim), dtype=np.float32)
         doc_ids, parts, kinds = [], [], []
-        rows = index.db.execute(
-            "SELECT v.doc, v.part, v.vec, d.kind FROM vectors v JOIN documents d ON d.id = v.doc "
-            "ORDER BY v.doc, v.part"
-        )
-        for i, (doc, part, vec, kind) in enumerate(rows):
+        for i, (doc, part, vec, kind) in enumerate(index.vector_rows()):
             self.matrix[i] = np.frombuffer(vec, dtype=np.float32)
             doc_ids.append(doc)
             parts.append(part)

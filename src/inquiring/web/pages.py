@@ -89,21 +89,12 @@ class Pages:
             self.index.body,
         )
         self.graph: dict[str, set[str]] = {p: set() for p, r in self.rows.items()}
-        for src, dst in self.index.db.execute(
-            "SELECT src.path, l.resolved FROM links l JOIN documents src ON src.id = l.doc "
-            "WHERE l.resolved IS NOT NULL AND l.style IN ('wiki', 'markdown')"
-        ):
+        for src, dst in self.index.resolved_body_links():
             if src != dst and self._is_note(src) and self._is_note(dst):
                 self.graph[src].add(dst)
                 self.graph[dst].add(src)
         # Only attachments that some document links to: the rest of the folder stays private.
-        self.attachments = {
-            p
-            for (p,) in self.index.db.execute(
-                "SELECT path FROM files WHERE status = 'attachment' "
-                "AND path IN (SELECT resolved FROM links)"
-            )
-        }
+        self.attachments = self.index.linked_attachments()
         self.catalogue = Catalogue(self.rows.values())
         self._stale = {}
         self._neighbours = {}

@@ -1,0 +1,73 @@
+"""What the index's queries return: one document or one link, as plain values."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+
+from ..vault import fold
+
+
+@dataclass(frozen=True)
+class DocRow:
+    """One indexed document, as the query functions return it."""
+
+    id: int
+    path: str
+    kind: str
+    title: str
+    dek: str
+    summary: str
+    doc_id: str
+    date: str
+    collection: str
+    categories: list[str]
+    hubs: list[str]
+    aliases: list[str]
+    tags: list[str]  # from front matter and #tags in the text
+    words: int
+
+    @property
+    def snippet(self) -> str:
+        """What to show under the title in a list: the dek, else the summary found for it."""
+        return self.dek or self.summary
+
+    @property
+    def slug(self) -> str:
+        return self.path.rsplit("/", 1)[-1].removesuffix(".md")
+
+
+@dataclass(frozen=True)
+class LinkRow:
+    """A link with both ends named, for listings."""
+
+    path: str  # the file the link is written in
+    line: int
+    style: str
+    target: str
+    text: str
+    embed: bool
+    resolved: str | None
+    title: str  # title of the other end ('' when unresolved or an attachment)
+    section: str = ""  # the '## ' section it is listed under
+
+
+DOC_COLUMNS = (
+    "id, path, kind, title, dek, summary, doc_id, date, collection, categories, hubs, "
+    "aliases, tags, words"
+)
+
+
+def has_tag(tags: list[str], wanted: str) -> bool:
+    """Whether a document tagged `tags` is under the tag `wanted`: as in Obsidian, a nested
+    tag counts under its parents (#topic/sub is under topic), whatever the case."""
+    key = fold(wanted.lstrip("#")).strip("/")
+    return any(fold(t) == key or fold(t).startswith(key + "/") for t in tags)
+
+
+def doc_row(row: sqlite3.Row | tuple) -> DocRow:
+    values = list(row)
+    for i in (9, 10, 11, 12):
+        values[i] = json.loads(values[i])
+    return DocRow(*values)
