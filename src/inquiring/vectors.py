@@ -14,7 +14,7 @@ import hashlib
 import json
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -23,7 +23,7 @@ from .parse import Problem
 from .text import plain_text, split_sentences
 
 if TYPE_CHECKING:
-    from .index import Index
+    from .database import Database
     from .vault import Document
 
 EMBEDDED_KINDS = ("note", "line")
@@ -45,6 +45,31 @@ TOKENS_PER_SECOND = 2500  # a cautious embedding rate on two cores (docs/benchma
 # What a search (or another quick command) may spend embedding notes before it answers; with
 # more waiting, it answers from what it has and says so.
 QUICK_SECONDS = 2.0
+
+
+class VectorStore(Protocol):
+    """What embedding needs of the index: its vector table's named queries
+    (`inquiring.index.vector_table`). `Index` is one; naming it here instead would make
+    the index and this module import each other, since updating the index embeds notes."""
+
+    store: Database
+
+    def generation(self) -> int: ...
+    def restamp_vectors(self, stamp: str) -> None: ...
+    def vectors_current(self) -> bool: ...
+    def mark_vectors_current(self) -> None: ...
+    def to_embed(self, kinds: tuple[str, ...], only_new: bool) -> list[int]: ...
+    def vector_counts(self, kinds: tuple[str, ...]) -> tuple[int, int]: ...
+    def embedding_sources(
+        self, ids: list[int], body_chars: int
+    ) -> list[tuple[int, str, str, str, str, str, bool]]: ...
+    def vector_hashes(self, ids: list[int]) -> dict[int, str]: ...
+    def hub_sections(self, ids: list[int]) -> list[tuple[int, str, str]]: ...
+    def linked_titles(self, ids: list[int]) -> list[tuple[int, str]]: ...
+    def categories_and_aliases(self, ids: list[int]) -> list[tuple[int, str, str]]: ...
+    def replace_vectors(self, docs: list[int], rows: list[tuple[int, int, bytes, str]]) -> None: ...
+    def vector_count(self) -> int: ...
+    def vector_rows(self) -> Iterator[tuple[int, int, bytes, str]]: ...
 
 
 def head_text(title: str, dek: str, summary: str) -> str:
@@ -106,7 +131,7 @@ def embedding_problems(doc: Document, policy: str = DEFAULT_POLICY) -> list[Prob
     return [Problem(doc.path, 1, "warning", "long-note", message)]
 
 
-def contexts(index: Index, ids: list[int]) -> dict[int, str]:
+def contexts(index: VectorStore, ids: list[int]) -> dict[int, str]:
     """What else a note is called and where it sits in the vault, in words: its aliases,
     the hub sections that list it, its categories and the titles of the notes it links to.
 
@@ -156,7 +181,7 @@ class VectorReport:
 
 
 def pending_vectors(
-    index: Index, embedder: Embedder, policy: str = DEFAULT_POLICY
+    index: VectorStore, embedder: Embedder, policy: str = DEFAULT_POLICY
 ) -> list[Pending]:
     """The notes whose text to embed is new or differs from what their vectors were made of.
 
@@ -175,7 +200,7 @@ def pending_vectors(
 
 
 def update_vectors(
-    index: Index,
+    index: VectorStore,
     embedder: Embedder,
     policy: str = DEFAULT_POLICY,
     progress: Callable[[int, int], None] | None = None,
@@ -214,7 +239,7 @@ def update_vectors(
 
 
 def fill_vectors(
-    index: Index, embedder: Embedder, stop: Callable[[], bool] | None = None
+    index: VectorStore, embedder: Embedder, stop: Callable[[], bool] | None = None
 ) -> VectorReport:
     """`update_vectors` under the index's writer lock, without reading the files: a server
     fills in missing vectors a slice at a time (`stop`), letting other writers in between."""
@@ -222,12 +247,12 @@ def fill_vectors(
         return update_vectors(index, embedder, stop=stop)
 
 
-def vector_counts(index: Index) -> tuple[int, int]:
+def vector_counts(index: VectorStore) -> tuple[int, int]:
     """(notes with vectors, notes that should have them): what search by meaning covers."""
     return index.vector_counts(EMBEDDED_KINDS)
 
 
-def _pending(index: Index, ids: list[int], policy: str) -> list[Pending]:
+def _pending(index: VectorStore, ids: list[int], policy: str) -> list[Pending]:
     """Of these documents, those whose texts to embed differ from their stored vectors'."""
     body_chars = 4000 if policy == "head" else BODY_CHARS  # a head needs only the start
     batch = index.embedding_sources(ids, body_chars)
@@ -262,7 +287,7 @@ def _groups(pending: list[Pending]) -> Iterator[list[Pending]]:
         yield group
 
 
-def _store(index: Index, group: list[Pending], vectors: np.ndarray) -> None:
+def _store(index: VectorStore, group: list[Pending], vectors: np.ndarray) -> None:
     """Replace the group's vectors in one transaction (a note's vectors change together)."""
     rows = []
     vecs = iter(vectors)
@@ -277,7 +302,7 @@ def _store(index: Index, group: list[Pending], vectors: np.ndarray) -> None:
 class VectorIndex:
     """Exact cosine search over all note vectors (unit length, so a dot product)."""
 
-    def __init__(self, index: Index, dim: int) -> None:
+    def __init__(self, index: VectorStore, dim: int) -> None:
         count = index.vector_count()
         # Filled row by row from the cursor: no second copy of every vector in memory.
         self.matrix = np.empty((count, dim), dtype=np.float32)
