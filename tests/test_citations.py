@@ -16,8 +16,7 @@ from webvault import indexed_demo_copy
 from inquiring.cli import app
 from inquiring.embed import get_embedder
 from inquiring.index import Index
-from inquiring.parse import wikilink_parts
-from inquiring.text import WIKILINK, plain_text
+from inquiring.text import WIKILINK, plain_text, wikilink_parts
 from inquiring.vault import Vault
 from inquiring.write import SENTENCE_ROLES
 

@@ -13,7 +13,16 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from .text import CALLOUT, LEANS_BACK, MDLINK, WIKILINK, plain, sentences_of, tags_in
+from .text import (
+    CALLOUT,
+    LEANS_BACK,
+    MDLINK,
+    WIKILINK,
+    plain,
+    sentences_of,
+    tags_in,
+    wikilink_parts,
+)
 from .words import content_words, vocabulary_key
 
 LIST_FIELDS = ("categories", "hubs", "sources", "aliases", "tags")
@@ -396,15 +405,6 @@ def _links_in_line(line: str, number: int, section: str, raw: str) -> list[Link]
         )
         found.append((match.start(), link))
     return [link for _, link in sorted(found, key=lambda pair: pair[0])]
-
-
-def wikilink_parts(inner: str, in_table: bool = False) -> tuple[str, str, str]:
-    """`target#fragment|shown` → (target, fragment, shown); in a table cell `\\|` is the bar."""
-    if in_table:
-        inner = inner.replace("\\|", "|")
-    target, _, shown = inner.partition("|")
-    target, _, fragment = target.partition("#")
-    return target.strip(), fragment.strip(), shown.strip()
 
 
 def _written_summary(

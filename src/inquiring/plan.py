@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .index import DocRow, Index
-from .parse import wikilink_parts
 from .search import Hit, Searcher, SearchResult
-from .text import WIKILINK, body_sentences, inline_text, sentences_of
+from .text import WIKILINK, body_sentences, inline_text, sentences_of, wikilink_parts
 from .words import META_WORDS, content_words, same_language, vocabulary_key
 
 ROLES = ("frame", "evidence", "mechanism", "limit")  # a note's role: that of its best sentence

@@ -69,7 +69,17 @@ LEANS_BACK = re.compile(
 _QUOTED = re.compile(r"\"[^\"\n]{1,200}\"|“[^”\n]{1,200}”")
 
 
+def wikilink_parts(inner: str, in_table: bool = False) -> tuple[str, str, str]:
+    """`target#fragment|shown` → (target, fragment, shown); in a table cell `\\|` is the bar."""
+    if in_table:
+        inner = inner.replace("\\|", "|")
+    target, _, shown = inner.partition("|")
+    target, _, fragment = target.partition("#")
+    return target.strip(), fragment.strip(), shown.strip()
+
+
 def _wikilink_label(inner: str) -> str:
+    """What a reader sees of a wikilink: its shown text, else its note, else its heading."""
     target, _, shown = inner.replace("\\|", "|").partition("|")
     return shown.strip() or target.split("#", 1)[0].strip() or target.strip("# ")
 

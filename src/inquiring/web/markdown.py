@@ -21,8 +21,8 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-from ..parse import URL_SCHEME, Link, wikilink_parts
-from ..text import BLOCK_ID, CALLOUT, INLINE_TAG, WIKILINK, section_of
+from ..parse import URL_SCHEME, Link
+from ..text import BLOCK_ID, CALLOUT, INLINE_TAG, WIKILINK, section_of, wikilink_parts
 from ..vault import Resolver
 from .security import is_passive
 from .urls import file_url, href, page_for, tag_page
