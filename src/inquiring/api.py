@@ -222,10 +222,16 @@ class OpenVault:
         self.update(embed=self.fill)
         return staleness(self.searcher, self.line(line).doc.path)
 
+    def staleness_of_lines(self) -> list[Staleness]:
+        """Every line's staleness, stale or not, in path order (what `status` lists)."""
+        from .lines import staleness
+
+        self.update(embed=self.fill)
+        return [staleness(self.searcher, row.path) for row in self._index.documents("line")]
+
     def stale(self) -> list[Staleness]:
         """The lines that edits to the notes, deleted notes or new notes made stale."""
-        report = [self.staleness(row.path) for row in self._index.documents("line")]
-        return [r for r in report if r.stale]
+        return [r for r in self.staleness_of_lines() if r.stale]
 
     # -- writing --------------------------------------------------------------------------------
 

@@ -207,12 +207,10 @@ def _print_line(index: Index, row: DocRow) -> None:
 @command()
 def status(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """List the inquiring lines that changed, deleted or newly relevant notes made stale."""
-    from .lines import staleness
-    from .search import Searcher
+    from .api import OpenVault
 
     index = _open(ctx, all_vectors=True)  # answers are judged on every note's meaning
-    searcher = Searcher(index, _embedder(ctx))
-    report = [staleness(searcher, row.path) for row in index.documents("line")]
+    report = OpenVault(index, _embedder(ctx)).staleness_of_lines()
     if as_json:
         _print_json([{**asdict(r), "stale": r.stale} for r in report])
         return
