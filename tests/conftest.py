@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +13,6 @@ from scripted_model import ScriptedModel, register, unregister
 from inquiring.index import Index
 from inquiring.vault import Vault
 
-# The checkout (and CI's clone) sits next to the shared folder.
 FOAM = Path(__file__).resolve().parent / "fixtures" / "foam-docs"  # MIT, its LICENSE beside it
 
 WriteVault = Callable[[dict[str, str | bytes]], Path]
@@ -83,3 +83,19 @@ def structured_llm() -> ScriptedModel:
         yield scripted
     finally:
         unregister(scripted)
+
+
+@pytest.fixture(scope="session")
+def indexed_demo(tmp_path_factory) -> Path:
+    """The demo vault copied, indexed and embedded once a run; tests change only copies."""
+    from webvault import indexed_demo_copy
+
+    return indexed_demo_copy(tmp_path_factory.mktemp("demo") / "vault")
+
+
+@pytest.fixture
+def demo_copy(indexed_demo: Path, tmp_path: Path) -> Path:
+    """The indexed demo vault, copied for this test alone."""
+    root = tmp_path / "vault"
+    shutil.copytree(indexed_demo, root)
+    return root

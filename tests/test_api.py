@@ -3,32 +3,17 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from conftest import bump_mtime
-from webvault import indexed_demo_copy
 
 import inquiring
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTION = "How do finetuning and pretraining improvements differ?"
-
-
-@pytest.fixture(scope="module")
-def indexed(tmp_path_factory) -> Path:
-    """The demo vault indexed and embedded once; each test works on its own copy."""
-    return indexed_demo_copy(tmp_path_factory.mktemp("api") / "vault")
-
-
-@pytest.fixture
-def copy(indexed, tmp_path) -> Path:
-    root = tmp_path / "my-vault"
-    shutil.copytree(indexed, root)
-    return root
 
 
 def test_import_loads_nothing_heavy_until_asked():
@@ -46,8 +31,8 @@ def test_import_loads_nothing_heavy_until_asked():
     assert re.fullmatch(r"\d+\.\d+\.\d+.*", inquiring.__version__)
 
 
-def test_search_note_hub_and_a_path_outside_the_vault(copy):
-    with inquiring.open(copy) as vault:
+def test_search_note_hub_and_a_path_outside_the_vault(demo_copy):
+    with inquiring.open(demo_copy) as vault:
         result = vault.search("does RL teach new reasoning", limit=3)
         assert result.coverage == "strong"
         assert result.hits[0].doc.path == "notes/rl-deploys-latent-reasoning.md"
@@ -66,33 +51,33 @@ def test_search_note_hub_and_a_path_outside_the_vault(copy):
                 vault.note(outside)
 
 
-def test_ask_saves_and_indexes_a_line_once(copy):
-    with inquiring.open(copy) as vault:
+def test_ask_saves_and_indexes_a_line_once(demo_copy):
+    with inquiring.open(demo_copy) as vault:
         steps: list[str] = []
         answer = vault.ask(QUESTION, progress=steps.append)
-        assert answer.path is not None and answer.path.parent == copy / "lines"
+        assert answer.path is not None and answer.path.parent == demo_copy / "lines"
         assert steps[-1] == "Adding the line to the index"
-        saved = answer.path.relative_to(copy).as_posix()
+        saved = answer.path.relative_to(demo_copy).as_posix()
         line = vault.line(saved)
         assert line.question == QUESTION and line.coverage == "strong"
         assert line.cited == [d.path for d in answer.draft.sources]
         assert [x.doc.path for x in vault.lines()] == [saved]
         again = vault.ask(QUESTION.replace("differ", "differ in effect"))
         assert again.duplicate is not None and again.duplicate[0] == saved
-        assert again.path is None and len(list((copy / "lines").iterdir())) == 1
+        assert again.path is None and len(list((demo_copy / "lines").iterdir())) == 1
         draft = vault.ask("What limits long-context retrieval?", save=False)
         assert draft.draft.paragraphs and draft.path is None
-        assert len(list((copy / "lines").iterdir())) == 1
+        assert len(list((demo_copy / "lines").iterdir())) == 1
 
 
-def test_an_edited_note_makes_its_line_stale_and_refresh_rewrites_it(copy):
-    with inquiring.open(copy) as vault:
+def test_an_edited_note_makes_its_line_stale_and_refresh_rewrites_it(demo_copy):
+    with inquiring.open(demo_copy) as vault:
         answer = vault.ask(QUESTION)
         assert answer.path is not None and vault.stale() == []
-        cited = copy / answer.draft.sources[0].path
+        cited = demo_copy / answer.draft.sources[0].path
         cited.write_text(cited.read_text(encoding="utf-8") + "\nOne more sentence.\n", "utf-8")
         bump_mtime(cited)
-        saved = answer.path.relative_to(copy).as_posix()
+        saved = answer.path.relative_to(demo_copy).as_posix()
         [stale] = vault.stale()
         assert stale.line == saved and stale.changed == [answer.draft.sources[0].path]
         assert vault.refresh().rewritten == [saved]
@@ -102,12 +87,13 @@ def test_an_edited_note_makes_its_line_stale_and_refresh_rewrites_it(copy):
             vault.refresh(saved)
 
 
-def test_the_examples_in_docs_api_md_run(copy, monkeypatch, capsys):
+def test_the_examples_in_docs_api_md_run(demo_copy, monkeypatch, capsys):
     """Every ```python block of docs/api.md, in order, on a copy named as the docs name it."""
     text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
     assert len(blocks) >= 3
-    monkeypatch.chdir(copy.parent)
+    demo_copy.rename(demo_copy.parent / "my-vault")
+    monkeypatch.chdir(demo_copy.parent)
     scope: dict = {}
     for block in blocks:
         exec(compile(block, "docs/api.md", "exec"), scope)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -15,7 +14,6 @@ from conftest import bump_mtime
 from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.shared.exceptions import MCPError
-from webvault import indexed_demo_copy
 
 from inquiring.mcpserver import EXCERPT_CHARS, count_tokens
 
@@ -31,18 +29,6 @@ TOOLS = {
     "get_hub",
     "stale_lines",
 }
-
-
-@pytest.fixture(scope="module")
-def indexed(tmp_path_factory) -> Path:
-    return indexed_demo_copy(tmp_path_factory.mktemp("mcp") / "vault")
-
-
-@pytest.fixture
-def copy(indexed, tmp_path) -> Path:
-    root = tmp_path / "vault"
-    shutil.copytree(indexed, root)
-    return root
 
 
 Session = Callable[[str, dict[str, Any]], Awaitable[Any]]
@@ -80,7 +66,7 @@ async def refused(client: ClientSession, tool: str, **arguments: Any) -> str:
     return result.content[0].text
 
 
-def test_reading_tools_and_resources_over_stdio(copy):
+def test_reading_tools_and_resources_over_stdio(demo_copy):
     async def body(client: ClientSession) -> None:
         listed = await client.list_tools()
         assert {t.name for t in listed.tools} == TOOLS
@@ -123,7 +109,7 @@ def test_reading_tools_and_resources_over_stdio(copy):
 
         drafted = await call(client, "ask", question=QUESTION)
         assert drafted["saved"] is None and drafted["citations"] and "[1" in drafted["text"]
-        assert not (copy / "lines").exists()  # started without --allow-writes: nothing saved
+        assert not (demo_copy / "lines").exists()  # started without --allow-writes: nothing saved
         absent = await call(client, "ask", question="How do orchids attract their pollinators?")
         assert "nothing" in absent["message"] and absent["nearest"]
 
@@ -134,17 +120,17 @@ def test_reading_tools_and_resources_over_stdio(copy):
         with pytest.raises(MCPError):
             await client.read_resource("inquiring://note/../inquiring.toml")
 
-    session(copy)(body)
+    session(demo_copy)(body)
 
 
-def test_ask_writes_with_allow_writes_and_never_twice(copy):
+def test_ask_writes_with_allow_writes_and_never_twice(demo_copy):
     async def body(client: ClientSession) -> None:
         first = await call(client, "ask", question=QUESTION)
         saved = first["saved"]
-        assert saved and (copy / saved).is_file()
+        assert saved and (demo_copy / saved).is_file()
         again = await call(client, "ask", question=QUESTION.replace("differ", "differ in effect"))
         assert again["existing"] is True and again["path"] == saved
-        assert [p.name for p in (copy / "lines").iterdir()] == [Path(saved).name]
+        assert [p.name for p in (demo_copy / "lines").iterdir()] == [Path(saved).name]
 
         line = await call(client, "get_line", ref=saved)
         assert line["question"] == QUESTION and line["stale"] is None
@@ -154,7 +140,7 @@ def test_ask_writes_with_allow_writes_and_never_twice(copy):
         assert f"# {QUESTION}" in read.contents[0].text
         assert await call(client, "stale_lines") == []
 
-        cited = copy / first["citations"][0]["path"]
+        cited = demo_copy / first["citations"][0]["path"]
         cited.write_text(cited.read_text(encoding="utf-8") + "\nOne more sentence.\n", "utf-8")
         bump_mtime(cited)
         [stale] = await call(client, "stale_lines")
@@ -163,4 +149,4 @@ def test_ask_writes_with_allow_writes_and_never_twice(copy):
             client, "get_line", ref="rl-sparse-subnetworks"
         )
 
-    session(copy, "--allow-writes")(body)
+    session(demo_copy, "--allow-writes")(body)
