@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 from scripted_model import ScriptedModel, register, unregister
+from typer.testing import CliRunner
 
+from inquiring.cli import app
 from inquiring.index import Index
 from inquiring.vault import Vault
 
@@ -49,6 +51,12 @@ def open_index() -> Callable[[Path], Index]:
     yield open_
     for index in opened:
         index.close()
+
+
+def run(root: Path, *args: str) -> tuple[int, str]:
+    """`inquiring --vault ROOT ARGS…` in this process: (exit code, what it printed)."""
+    result = CliRunner().invoke(app, ["--vault", str(root), *args], catch_exceptions=False)
+    return result.exit_code, result.output
 
 
 def note(title: str, body: str = "", **meta: str) -> str:

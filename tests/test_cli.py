@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import note
+from conftest import note, run
 from typer.testing import CliRunner
 
 import inquiring.cli
@@ -41,11 +41,6 @@ VAULT = {
 }
 
 runner = CliRunner()
-
-
-def run(root: Path, *args: str) -> tuple[int, str]:
-    result = runner.invoke(app, ["--vault", str(root), *args], catch_exceptions=False)
-    return result.exit_code, result.output
 
 
 def run_process(root: Path, *args: str) -> subprocess.CompletedProcess:

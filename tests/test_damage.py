@@ -11,15 +11,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import note
-from typer.testing import CliRunner
+from conftest import note, run
 
-from inquiring.cli import app
 from inquiring.embed import get_embedder
 from inquiring.index import Index
 from inquiring.vault import Vault
 
-runner = CliRunner()
 NOTICE = "was damaged, so it was rebuilt from the vault's files (they are untouched)"
 
 VAULT = {
@@ -43,11 +40,6 @@ VAULT = {
     ),
     "hubs/stages.md": "---\ntitle: What does each stage change?\n---\n## Core\n- [[lima]]\n",
 }
-
-
-def run(root: Path, *args: str) -> tuple[int, str]:
-    result = runner.invoke(app, ["--vault", str(root), *args], catch_exceptions=False)
-    return result.exit_code, result.output
 
 
 def damage(db_path: Path, how: str, pages: list[int] | None = None) -> None:

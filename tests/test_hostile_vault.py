@@ -11,23 +11,15 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import note
-from typer.testing import CliRunner
+from conftest import note, run
 
-from inquiring.cli import app
 from inquiring.embed import get_embedder
 from inquiring.index import Index
 from inquiring.search import Searcher
 from inquiring.vault import Vault
 from inquiring.vectors import MAX_PASSAGES
 
-runner = CliRunner()
 SECRET = "root:x:0:0:root:/root:/bin/bash\n"
-
-
-def run(root: Path, *args: str) -> tuple[int, str]:
-    result = runner.invoke(app, ["--vault", str(root), *args], catch_exceptions=False)
-    return result.exit_code, result.output
 
 
 @pytest.fixture

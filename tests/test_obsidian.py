@@ -12,12 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import run
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
 from webvault import LOCAL
 
 from inquiring import doctor
-from inquiring.cli import app
 from inquiring.doctor import diagnose
 from inquiring.embed import get_embedder
 from inquiring.index import Index
@@ -38,13 +37,6 @@ VAULT = {
     "a/b/Note.md": "A note deep down.\n",
     "zzzz/Note.md": "A note with a long folder name; see [[Note]].\n",
 }
-
-runner = CliRunner()
-
-
-def run(root: Path, *args: str) -> tuple[int, str]:
-    result = runner.invoke(app, ["--vault", str(root), *args], catch_exceptions=False)
-    return result.exit_code, result.output
 
 
 def resolved(index, path: str) -> dict[str, str | None]:
