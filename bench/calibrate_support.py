@@ -104,7 +104,8 @@ def main() -> None:
         f"split by note: {len(notes) - len(held_notes)} tune, {len(held_notes)} held out"
     )
     print(f"chosen on the tune half: {best}")
-    said = scores(features, best) >= best.threshold
+    pair_scores = scores(features, best)
+    said = pair_scores >= best.threshold
     for name, mask in (("tune", tune), ("held-out", held)):
         f = figures(said[mask], labels[mask])
         print(
@@ -122,13 +123,12 @@ def main() -> None:
         print(f"  held-out  distorted {how:>11}: {said[rows].sum()}/{len(rows)} judged supported")
 
     print("with a judge on the pairs within a band of the threshold (held-out):")
-    pair_scores = scores(features, best)
     for band in BANDS:
         doubtful = np.abs(pair_scores - best.threshold) < band
         for accuracy in JUDGE_ACCURACY:
             right = np.random.default_rng(0).random(len(pairs)) < accuracy
             verdicts = np.where(right, labels, ~labels)
-            judged = np.where(doubtful, verdicts, pair_scores >= best.threshold)
+            judged = np.where(doubtful, verdicts, said)
             f = figures(judged[held], labels[held])
             print(
                 f"  band ±{band}: {doubtful[held].mean():.0%} of pairs judged; judge right "

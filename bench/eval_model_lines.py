@@ -52,30 +52,36 @@ def outline_for(searcher: Searcher, question: str) -> Outline:
     return fit_prompt(outline, load_template(), CONTEXT)[1]
 
 
-class OracleChecker(SupportChecker):
-    """The checker with a judge that answers from the labels (`truth`: sentence → label)."""
+class Oracle:
+    """A judge that answers from the labels: it reads the CLAIM of the checker's real prompt
+    and says yes if the labelled sentence holding it is faithful. It counts its calls."""
 
-    truth: dict[str, str] = {}  # noqa: RUF012 (set for each reply before its check)
-    calls = 0
+    def __init__(self) -> None:
+        self.truth: dict[str, str] = {}  # this reply's cited sentences → label
+        self.calls = 0
 
-    def judge(self, clause: str, path: str, model_name: str) -> bool | None:
+    def __call__(self, prompt: str) -> str | None:
         self.calls += 1
-        return next(
-            (label == "faithful" for text, label in self.truth.items() if clause in text), None
-        )
+        clause = prompt.rpartition("CLAIM: ")[2].strip()
+        labels = [label for text, label in self.truth.items() if clause in text]
+        return ("yes" if labels[0] == "faithful" else "no") if labels else None
 
 
 def verdicts(
-    checker: SupportChecker, outline: Outline, reply: str, labels: list[list[str]]
+    checker: SupportChecker,
+    outline: Outline,
+    reply: str,
+    labels: list[list[str]],
+    oracle: Oracle | None = None,
 ) -> list[tuple[str, bool, bool]]:
     """(text, kept in the line?, backed by its notes?) for each cited sentence of the reply,
     in order: a backed sentence still goes if it leans on one that was dropped."""
     paragraphs, _ = parse_reply(reply, outline)
     draft = Draft(outline.question, "", reply_coverage(paragraphs, outline), "llm", paragraphs, [])
     cited = [s for p in paragraphs for s in p if s.citations]
-    if isinstance(checker, OracleChecker):
-        checker.truth = {s.text: label for s, (label, _) in zip(cited, labels, strict=False)}
-    checker.check(draft, drop=True, judge="oracle" if isinstance(checker, OracleChecker) else None)
+    if oracle is not None:
+        oracle.truth = {s.text: label for s, (label, _) in zip(cited, labels, strict=False)}
+    checker.check(draft, drop=True, judge=oracle)
     left = {id(s) for p in draft.paragraphs for s in p}
     return [(s.text, id(s) in left, s.supported) for s in cited]
 
@@ -87,8 +93,8 @@ def measure(
     replies measured ({fixture: [reply names]}); `oracle` judges doubtful citations by the
     labels."""
     truth = yaml.safe_load(TRUTH.read_text("utf-8"))
-    kind = OracleChecker if oracle else SupportChecker
-    checker = kind(searcher.index, searcher.embedder)
+    checker = SupportChecker(searcher.index, searcher.embedder)
+    judge = Oracle() if oracle else None
     replies = 0
     rows = []
     for stem, data in fixtures().items():
@@ -99,14 +105,14 @@ def measure(
                 continue
             labels = truth[stem][case["name"]] or []  # a reply may cite nothing
             replies += 1
-            found = verdicts(checker, outline, case["reply"], labels)
+            found = verdicts(checker, outline, case["reply"], labels, judge)
             assert len(found) == len(labels), (stem, case["name"], [f[0] for f in found])
             for (text, kept, backed), (label, start) in zip(found, labels, strict=True):
                 assert text.startswith(start), (stem, case["name"], text, start)
                 row = {"fixture": stem, "reply": case["name"], "style": case["style"]}
                 rows.append(row | {"text": text, "truth": label, "kept": kept, "backed": backed})
-    if oracle:
-        print(f"judge calls: {checker.calls} over {replies} replies")
+    if judge is not None:
+        print(f"judge calls: {judge.calls} over {replies} replies")
     return rows
 
 
