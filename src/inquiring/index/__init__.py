@@ -34,7 +34,7 @@ from ..vault import (
 )
 from ..words import fts_query
 from .queries import Queries
-from .rows import DocRow, LinkRow, has_tag
+from .rows import DocRow, LinkRow, has_tag, tag_and_parents
 from .vector_table import VectorTable
 
 if TYPE_CHECKING:
@@ -53,6 +53,7 @@ __all__ = [
     "fts_query",
     "has_tag",
     "index_location",
+    "tag_and_parents",
 ]
 
 SCHEMA = """

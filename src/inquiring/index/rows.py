@@ -59,11 +59,16 @@ DOC_COLUMNS = (
 )
 
 
+def tag_and_parents(tag: str) -> list[str]:
+    """'a/b/c' → 'a', 'a/b', 'a/b/c': as in Obsidian, a nested tag counts under its parents."""
+    parts = tag.strip().lstrip("#").split("/")
+    return ["/".join(parts[:n]) for n in range(1, len(parts) + 1)]
+
+
 def has_tag(tags: list[str], wanted: str) -> bool:
-    """Whether a document tagged `tags` is under the tag `wanted`: as in Obsidian, a nested
-    tag counts under its parents (#topic/sub is under topic), whatever the case."""
+    """Whether a document tagged `tags` is under the tag `wanted`, whatever the case."""
     key = fold(wanted.lstrip("#")).strip("/")
-    return any(fold(t) == key or fold(t).startswith(key + "/") for t in tags)
+    return any(fold(t) == key for tag in tags for t in tag_and_parents(tag))
 
 
 def doc_row(row: sqlite3.Row | tuple) -> DocRow:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from ..index import DocRow
+from ..index import DocRow, tag_and_parents
 from .urls import slug
 
 FACETS = {"category": "Category", "collection": "Collection", "tag": "Tag", "year": "Year"}
@@ -51,7 +51,7 @@ class Catalogue:
             spelt = {
                 "category": row.categories,
                 "collection": [row.collection] if row.collection else [],
-                "tag": [t for tag in row.tags for t in _tag_and_parents(tag)],
+                "tag": [t for tag in row.tags for t in tag_and_parents(tag)],
                 "year": [row.date[:4]] if _YEAR.fullmatch(row.date[:4]) else [],
             }
             for name, values in spelt.items():
@@ -114,9 +114,3 @@ def key(facet: str, value: str) -> str:
     """How a value is matched and addressed: its slug; only tags keep their nesting."""
     found = slug(value)
     return found if facet == "tag" else found.replace("/", "-")
-
-
-def _tag_and_parents(tag: str) -> list[str]:
-    """'a/b/c' → 'a', 'a/b', 'a/b/c': a note tagged with a nested tag is under each."""
-    parts = tag.strip().lstrip("#").split("/")
-    return ["/".join(parts[:n]) for n in range(1, len(parts) + 1)]
