@@ -194,21 +194,23 @@ def _entry_for(found: Paper, papers: list[Paper]) -> int | None:
 def _deduplicated(papers: list[Paper]) -> list[Paper]:
     """One paper per work, when one input lists it twice (with and without its DOI, say)."""
     kept: list[Paper] = []
+    where: dict[str, int] = {}  # every id and title key seen → its paper in `kept`
     for paper in papers:
-        key = title_key(paper.title)
-        same = next(
-            (
-                i
-                for i, k in enumerate(kept)
-                if (k.ids() & paper.ids()) or (key and len(key) >= 12 and title_key(k.title) == key)
-            ),
-            None,
-        )
+        keys = _match_keys(paper)
+        same = next((where[k] for k in keys if k in where), None)
         if same is None:
             kept.append(paper)
+            same = len(kept) - 1
         else:
             kept[same] = merged(kept[same], paper)
+        for key in _match_keys(kept[same]):
+            where.setdefault(key, same)
     return kept
+
+
+def _match_keys(paper: Paper) -> list[str]:
+    key = title_key(paper.title)
+    return [*paper.ids(), *(["title:" + key] if len(key) >= 12 else [])]
 
 
 def _looked_up(papers: list[Paper], report: AddReport) -> list[Paper]:
