@@ -58,7 +58,8 @@ def bibliography(entries: int, work: Path) -> None:
     for n in range(entries):
         lines.append(
             f"@inproceedings{{author{n}2024topic{n},\n"
-            f"  title = {{Study {n} of {{BERT}} Caf\\'{{e}} Menus and M{{\\\"u}}ller's Rule {n}}},\n"
+            f"  title = {{Study {n} of {{BERT}} Caf\\'{{e}} Menus and "
+            f"M{{\\\"u}}ller's Rule {n}}},\n"
             f"  author = {{M{{\\\"u}}ller, J{{\\\"o}}rg and Gonz{{\\'a}}lez, Jos{{\\'e}} and "
             f"Author{n}, Ann}},\n"
             f"  booktitle = {{Proceedings of }} # acl,\n  date = {{2024-0{1 + n % 9}}},\n"
@@ -79,8 +80,10 @@ def bibliography(entries: int, work: Path) -> None:
             times.append(time.perf_counter() - start)
         assert report.count("added") == entries, report.problems[:3]
     print(f"## A {entries:,}-entry .bib added to a fresh vault (best of 3)\n")
-    print(f"{min(times):.2f} s (median {statistics.median(times):.2f} s): parse, match, write "
-          f"{entries:,} source pages, index them.\n")
+    print(
+        f"{min(times):.2f} s (median {statistics.median(times):.2f} s): parse, match, write "
+        f"{entries:,} source pages, index them.\n"
+    )
 
 
 def accuracy(papers: Path) -> None:
