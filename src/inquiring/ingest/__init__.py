@@ -1,4 +1,5 @@
-"""Papers in: PDFs, folders of them, BibTeX, CSL-JSON, arXiv ids and DOIs → source pages.
+"""Papers in: PDFs, folders of them, BibTeX, CSL-JSON, Zotero's database, arXiv ids and DOIs
+become source pages.
 
 Everything given is read first, then matched up: a bibliography entry and the PDF it names
 (or that carries the same arXiv id, DOI or title) become one paper, the entry's fields
@@ -23,6 +24,7 @@ from .csl import read_csl_json
 from .paper import Paper, clean_arxiv, clean_doi, merged, title_key
 from .pdf import UnreadablePdf, extract
 from .sources import Page, Shelf, Written
+from .zotero import read_zotero
 
 BIBTEX_SUFFIXES = (".bib", ".bibtex", ".biblatex")
 
@@ -65,7 +67,11 @@ def _read_inputs(inputs: list[str], report: AddReport) -> tuple[list[Paper], lis
     pdfs: list[Path] = []
     for raw in inputs:
         path = Path(raw).expanduser()
-        if path.is_dir():
+        if path.name == "zotero.sqlite" or (path / "zotero.sqlite").is_file():
+            read, problems = read_zotero(path)
+            papers += read
+            report.problems += problems
+        elif path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.suffix.lower() == ".pdf")
             if not found:
                 report.problems.append(Problem(raw, 0, "warning", "add", "holds no PDF files"))
