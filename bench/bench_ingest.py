@@ -43,7 +43,7 @@ def extraction(papers: Path, work: Path) -> None:
     print("| PDF | pages | seconds | seconds per 20 pages |")
     print("|---|---|---|---|")
     pdfs = sorted(papers.glob("*.pdf")) if papers.is_dir() else []
-    pdfs.append(write_paper(work / "generated-20-pages.pdf", repeat=22))
+    pdfs.append(write_paper(work / "generated.pdf", repeat=85))
     for pdf in pdfs:
         pages = len(extract(pdf).pages)
         seconds = best_of(5, lambda pdf=pdf: extract(pdf))

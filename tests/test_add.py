@@ -270,8 +270,9 @@ def test_pdfs_become_source_pages_with_their_text_kept(write_vault, tmp_path: Pa
     assert stamped["pdf"] == "sources/files/arxiv-2401.01234.pdf"
     assert (root / stamped["pdf"]).read_bytes() == (folder / "2401.01234v2.pdf").read_bytes()
     plain, _ = meta_of(root / "sources/sparse-memories-for-long-documents.md")
-    assert plain["title"] == "Sparse Memories for Long Documents"  # from the first page
-    assert "no authors found" in " ".join(output.split())
+    # No document info: the title and the author are read from the first page.
+    assert plain["title"] == "Sparse Memories for Long Documents"
+    assert plain["authors"] == ["Ines Carvalho"]
     with inquiring.open(root) as vault:
         text = vault.source_text("arxiv:2401.01234")
     assert len(text.pages) >= 2
