@@ -439,3 +439,24 @@ def test_a_zotero_library_is_read_from_a_copy_while_zotero_holds_it(write_vault,
     assert meta["url"] == "https://arxiv.org/abs/2401.01234"
     assert meta["pdf"] == "sources/files/lindqvist2024shorter.pdf"
     assert (home / "zotero.sqlite").read_bytes() == before
+
+
+def test_the_example_zotero_export_adds_only_what_the_demo_vault_lacks(demo_copy: Path) -> None:
+    examples = Path(__file__).resolve().parents[1] / "examples" / "papers"
+    before = {p.name: p.read_bytes() for p in (demo_copy / "sources").glob("*.md")}
+    code, output = run(
+        demo_copy, "add", str(examples / "zotero.bib"), str(examples / "zotero.json")
+    )
+    assert code == 0, output
+    after = {p.name: p.read_bytes() for p in (demo_copy / "sources").glob("*.md")}
+    assert sorted(set(after) - set(before)) == [
+        "ammar2018construction.md",
+        "cohan2020specter.md",  # its ACL entry and its arXiv preprint entry make one page
+        "krishna2023longeval.md",
+    ]
+    assert all(after[name] == data for name, data in before.items())
+    assert "3 sources added, 0 updated, 12 already up to date." in " ".join(output.split())
+    specter, body = meta_of(demo_copy / "sources/cohan2020specter.md")
+    assert specter["doi"] == "10.18653/v1/2020.acl-main.207"
+    assert specter["url"] == "https://aclanthology.org/2020.acl-main.207"
+    assert body.strip().startswith("Representation learning is a critical ingredient")
