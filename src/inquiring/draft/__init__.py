@@ -14,8 +14,8 @@ import datetime as dt
 import os
 import re
 import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,11 +33,15 @@ if TYPE_CHECKING:
 NOTES_DIR = "notes"
 MAX_NOTES = 5  # a paper gives one to five atomic notes; more are cut, and the cut is said
 # A draft whose question is this close in meaning to an existing note's title (cosine of
-# their MiniLM embeddings) is flagged as near it. Measured on the demo vault: a draft of a
-# paper against the title of the note the vault already has on it, and against every other
-# note (docs/ingest.md, "Draft notes"; bench/bench_draft.py).
-NEAR_COSINE = 0.75
-NEAR_CANDIDATES = 8  # the notes search finds for a draft's question, compared with it
+# their MiniLM embeddings) is flagged as near it; for a note that cites the same paper,
+# NEAR_SAME_SOURCE is enough. Measured on the demo vault, the extractive question of each of
+# its 145 papers against every note's title: no note on another paper reaches 0.70 (the
+# highest is 0.64), while notes on the same paper reach 0.55 for a third of the papers
+# (docs/ingest.md, "Draft notes"; bench/bench_draft.py).
+NEAR_COSINE = 0.70
+NEAR_SAME_SOURCE = 0.55
+NEAR_CANDIDATES = 8
+MAX_CATEGORIES = 3  # the notes search finds for a draft's question, compared with it
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,7 @@ class Paper:
     abstract: str  # the source page's body
     pages: list[str]  # the PDF's text, page n at n-1; [] when it has none
     related: list[DocRow]  # existing notes search finds for the paper
+    citing: list[DocRow]  # existing notes that cite the paper
     categories: list[str]  # the vault's categories, most used first
 
     @property
@@ -139,12 +144,14 @@ def draft(
     searcher: Searcher | None,
     root: Path,
     dry_run: bool = False,
+    known: Callable[[str], str | None] = lambda ref: None,
     today: dt.date | None = None,
 ) -> Drafted:
     """Draft notes from `paper` with `drafter`, check every quote, and write what holds up.
 
-    `searcher` finds the existing notes a draft's question nearly repeats (None: no check).
-    On a dry run the Markdown is made but nothing is written.
+    `searcher` finds the existing notes a draft's question nearly repeats (None: no check);
+    `known` gives the title of the existing note a link names (None: no such note), so a
+    draft links only to notes the vault has. On a dry run nothing is written.
     """
     proposed = drafter(paper)
     result = Drafted(source, proposed.writer, warnings=list(proposed.warnings), dry_run=dry_run)
@@ -155,18 +162,40 @@ def draft(
         )
         notes = notes[:MAX_NOTES]
     for note in notes:
+        tidy(note, paper, known)
         verify(note, paper)
         (result.notes if note.claims else result.rejected).append(note)
     folder = root / NOTES_DIR
     for note in result.notes:
         if searcher is not None:
-            note.near = nearest_note(searcher, note.title)
+            note.near = nearest_note(searcher, note.title, paper.citing)
         note.markdown = to_markdown(note, paper, proposed.writer, today or dt.date.today())
         if not dry_run:
-            note.path = write_new(folder, slugify(note.title), note.markdown).relative_to(
-                root
-            ).as_posix()
+            note.path = (
+                write_new(folder, slugify(note.title), note.markdown).relative_to(root).as_posix()
+            )
     return result
+
+
+def tidy(note: NoteDraft, paper: Paper, known: Callable[[str], str | None]) -> None:
+    """A proposed note made safe to write: one-line fields, a title, links only to notes
+    the vault has, and categories spelled as the vault spells them."""
+    note.title = _one_line(note.title).strip("#*_ ") or question_of(paper)
+    note.dek, note.summary = _one_line(note.dek), _one_line(note.summary)
+    links = [known(plain_links(t, lambda ref: None)) for t in note.links]
+    note.links = list(dict.fromkeys(t for t in links if t and t != note.title))
+    spelled = {c.casefold(): c for c in paper.categories}
+    note.categories = list(
+        dict.fromkeys(spelled.get(c.casefold(), c) for c in map(_one_line, note.categories) if c)
+    )[:MAX_CATEGORIES]
+    for claim in note.claims:
+        claim.text = plain_links(_one_line(claim.text), known)
+
+
+def question_of(paper: Paper) -> str:
+    from .extractive import question_for
+
+    return question_for(paper.title, paper.cite())
 
 
 def verify(note: NoteDraft, paper: Paper) -> None:
@@ -177,6 +206,8 @@ def verify(note: NoteDraft, paper: Paper) -> None:
             note.dropped.append((claim, "no quote from the paper was given for it"))
             continue
         claim.found = check(claim.quote, paper.evidence, claim.page if paper.pages else None)
+        if not paper.pages:  # the abstract is no page of the paper
+            claim.found = replace(claim.found, page=None, why="")
         if claim.found.ok:
             kept.append(claim)
         else:
@@ -184,25 +215,35 @@ def verify(note: NoteDraft, paper: Paper) -> None:
     note.claims = kept
 
 
-def nearest_note(searcher: Searcher, question: str) -> tuple[str, str, float] | None:
-    """The existing note whose title is closest in meaning to `question`, when at least
-    NEAR_COSINE close: (path, title, cosine)."""
-    hits = searcher.search(question, limit=NEAR_CANDIDATES).hits
-    notes = [h.doc for h in hits if h.doc.kind == "note"]
+def nearest_note(
+    searcher: Searcher, question: str, citing: Sequence[DocRow] = ()
+) -> tuple[str, str, float] | None:
+    """The existing note whose title is closest in meaning to `question`, when it is at
+    least NEAR_COSINE close (NEAR_SAME_SOURCE for a note in `citing`, which cites the same
+    paper): (path, title, cosine)."""
+    hits = [h.doc for h in searcher.search(question, limit=NEAR_CANDIDATES).hits]
+    notes = list({d.path: d for d in [*citing, *hits] if d.kind == "note"}.values())
     if not notes:
         return None
     vectors = searcher.embedder.embed([question, *(d.title for d in notes)])
     cosines = vectors[1:] @ vectors[0]
-    best = int(cosines.argmax())
-    score = float(cosines[best])
-    return (notes[best].path, notes[best].title, score) if score >= NEAR_COSINE else None
+    same = {d.path for d in citing}
+    near = [
+        (float(c), d)
+        for c, d in zip(cosines, notes, strict=True)
+        if c >= (NEAR_SAME_SOURCE if d.path in same else NEAR_COSINE)
+    ]
+    if not near:
+        return None
+    cosine, doc = max(near, key=lambda pair: pair[0])
+    return doc.path, doc.title, cosine
 
 
-def evidence_note(label: str, claim: Claim, paper: Paper) -> str:
+def evidence_note(label: str, claim: Claim) -> str:
     """The footnote that carries a sentence's evidence; a quote from the abstract (a source
     with no PDF text) says so instead of a page."""
     page = claim.found.page if claim.found else None
-    if not paper.pages or page is None:
+    if page is None:
         line = footnote(label, Evidence(claim.quote, 1))
         return line[: line.rindex("(p. 1)")] + "(abstract)"
     return footnote(label, Evidence(claim.quote, page))
@@ -215,7 +256,7 @@ def to_markdown(note: NoteDraft, paper: Paper, writer: str, today: dt.date) -> s
         "status": "draft",
         "dek": note.dek,
         "summary": note.summary,
-        "date": today.isoformat(),
+        "date": today,
         "categories": note.categories,
         "sources": [paper.source_id],
         "drafted_by": writer,
@@ -226,7 +267,7 @@ def to_markdown(note: NoteDraft, paper: Paper, writer: str, today: dt.date) -> s
     parts = [" ".join(sentences), ""]
     if note.links:
         parts += ["Related: " + " · ".join(f"[[{t}]]" for t in note.links), ""]
-    parts += [evidence_note(str(i), c, paper) for i, c in enumerate(note.claims, start=1)]
+    parts += [evidence_note(str(i), c) for i, c in enumerate(note.claims, start=1)]
     meta = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=1000).strip()
     return f"---\n{meta}\n---\n\n" + "\n".join(parts).rstrip() + "\n"
 
@@ -273,3 +314,53 @@ def write_new(folder: Path, stem: str, text: str) -> Path:
                 n += 1
     finally:
         Path(temp).unlink(missing_ok=True)
+
+
+def page_moves(note: NoteDraft) -> list[str]:
+    """Each sentence whose quote was found on another page than the drafter said."""
+    return [
+        f"“{c.quote[:60]}…”: {c.found.why}; the footnote gives the page it is on"
+        for c in note.claims
+        if c.found and c.found.why
+    ]
+
+
+def drafted_json(result: Drafted) -> dict[str, object]:
+    """What `draft` did, as `--json` prints it."""
+
+    def claim(c: Claim, why: str = "") -> dict[str, object]:
+        found = c.found
+        return {
+            "text": c.text,
+            "quote": c.quote,
+            "page_given": c.page,
+            "page": found.page if found and found.ok else None,
+            "score": round(found.score, 1) if found else None,
+            **({"why": why} if why else {}),
+        }
+
+    def note(n: NoteDraft) -> dict[str, object]:
+        near = n.near
+        return {
+            "path": n.path or None,
+            "title": n.title,
+            "dek": n.dek,
+            "categories": n.categories,
+            "links": n.links,
+            "near": {"path": near[0], "title": near[1], "similarity": round(near[2], 3)}
+            if near
+            else None,
+            "sentences": [claim(c) for c in n.claims],
+            "dropped": [claim(c, why) for c, why in n.dropped],
+        }
+
+    checked, found = result.quotes
+    return {
+        "source": result.source.path,
+        "writer": result.writer,
+        "dry_run": result.dry_run,
+        "notes": [note(n) for n in result.notes],
+        "not_written": [note(n) for n in result.rejected],
+        "quotes": {"checked": checked, "found": found},
+        "warnings": result.warnings,
+    }

@@ -29,7 +29,8 @@ _AUX = frozenset(
 _AFTER_NOUN = frozenset("for of in on with and to from by at via as or vs versus".split())
 _STRONG = re.compile(
     r"\b(?:we|our (?:results|experiments|analysis|findings))\s+(?:also\s+|further\s+)?"
-    r"(?:show|find|found|demonstrate|observe|confirm|reveal|establish|prove|see)\w*|\bresults? (?:show|suggest|indicate|demonstrate|reveal)\w*|"
+    r"(?:show|find|found|demonstrate|observe|confirm|reveal|establish|prove|see)\w*|"
+    r"\bresults? (?:show|suggest|indicate|demonstrate|reveal)\w*|"
     r"\b(?:this|which) (?:shows|suggests|indicates|demonstrates)\b",
     re.IGNORECASE,
 )
@@ -40,10 +41,11 @@ _COMPARE = re.compile(
     r"drops?|robust\w*|consistently|only)\b",
     re.IGNORECASE,
 )
-_MEASURE = re.compile(r"\d(?:[\d.,]*)\s*(?:%|x\b|×|times\b|-fold|points?\b)")
+_MEASURE = re.compile(r"\d(?:[\d.,]*)\s*(?:%|x\b|\u00d7|times\b|-fold|points?\b)")
 _NUMBER = re.compile(r"\b\d+(?:\.\d+)?\b")
 _CITATION = re.compile(
-    r"\[\d+(?:\s*[,–-]\s*\d+)*\]|\bet al\b|\(\s*[A-Z][\w-]+(?:,| and| &)[^()]*\d{4}[a-z]?\s*\)|"
+    r"\[\d+(?:\s*[,\u2013-]\s*\d+)*\]|\bet al\b|"
+    r"\(\s*[A-Z][\w-]+(?:,| and| &)[^()]*\d{4}[a-z]?\s*\)|"
     r"\b[A-Z][\w-]+ \(\d{4}[a-z]?\)"
 )
 _AIMS = re.compile(
@@ -61,7 +63,11 @@ _END_OF_TEXT = re.compile(
 )
 _HEADING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?\s+|[IVX]+\.\s+|[A-Z]\.?\s+)?[A-Z][^.!?:;,]*$")
 _WE = re.compile(r"\b[Ww]e\b")
-_FIRST_PERSON = ((re.compile(r"\bOur\b"), "Their"), (re.compile(r"\bour\b"), "their"))
+_FIRST_PERSON = (
+    (re.compile(r"^Our\b"), "The authors'"),
+    (re.compile(r"\bOur\b"), "Their"),
+    (re.compile(r"\bour\b"), "their"),
+)
 # A stop followed by a lower-case word: two pieces of text the page's layout ran together
 # ("… a compressed model. pre-training both …"), or a list's bullet.
 _RUN_TOGETHER = re.compile(r"(?<=[a-z0-9)%]{2}\.)\s+(?=[a-z])|\s*[•▪◦]\s*")
@@ -110,10 +116,12 @@ def _inverted(words: list[str]) -> str:
         if words[i].lower() in _AUX:
             subject, rest = parts(i)
             return f"{words[i].lower().capitalize()} {subject} {rest}?"
+    titled = sum(w[:1].isupper() for w in words) > len(words) / 2  # else sentence case
     for i in range(1, len(words) - 1):
         word = words[i].lower()
         verb = word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3
-        if verb and words[i][0].isupper() and words[i + 1].lower() not in _AFTER_NOUN:
+        cased = words[i][0].isupper() or not titled
+        if verb and cased and words[i + 1].lower() not in _AFTER_NOUN:
             subject, rest = parts(i)
             return f"Does {subject} {_base(word)} {rest}?"
     return ""
@@ -134,7 +142,7 @@ def _sentence_case(text: str) -> str:
 
     def lower(word: str) -> str:
         parts = word.split("-")
-        if all(p.islower() or p[:1].isupper() and p[1:].islower() or not p[:1].isalpha() for p in parts):
+        if all(p.islower() or p.istitle() or not p[:1].isalpha() for p in parts):
             return word.lower()
         return word
 
@@ -184,7 +192,8 @@ def findings(paper: Paper) -> list[tuple[str, int | None]]:
             score = finding_score(sentence)
             if score >= MIN_SCORE:
                 first = page in (None, 1)  # the abstract says what matters most
-                candidates.append((score + (FIRST_PAGE if first else 0.0), position, sentence, page))
+                score += FIRST_PAGE if first else 0.0
+                candidates.append((score, position, sentence, page))
     chosen: list[tuple[int, str, int | None, set[str]]] = []
     for _score, position, sentence, page in sorted(candidates, key=lambda c: (-c[0], c[1])):
         words = {vocabulary_key(w) for w in content_words(sentence)}

@@ -98,9 +98,7 @@ class Prompt:
 def build_prompt(paper: Paper, context: int, structured: bool, template: str = "") -> Prompt:
     """The prompt for `paper`, its page text cut to leave REPLY_TOKENS of `context` free."""
     template = template or load_prompt()
-    related = "\n".join(
-        f"- [[{d.title}]]: {d.snippet}" for d in paper.related[:RELATED_IN_PROMPT]
-    )
+    related = "\n".join(f"- [[{d.title}]]: {d.snippet}" for d in paper.related[:RELATED_IN_PROMPT])
     fields = {
         "title": paper.title,
         "authors": ", ".join(paper.authors) or "unknown",
@@ -160,10 +158,7 @@ def _json_in(reply: str) -> Any:
 
 
 def _from_json(data: Any) -> list[NoteDraft]:
-    if isinstance(data, dict):
-        items = data.get("notes", data.get("drafts", [data]))
-    else:
-        items = data
+    items = data.get("notes", data.get("drafts", [data])) if isinstance(data, dict) else data
     notes = []
     for item in items if isinstance(items, list) else []:
         if not isinstance(item, dict):
