@@ -18,7 +18,7 @@ from . import Claim, NoteDraft, Paper, Proposed
 
 MAX_FINDINGS = 5
 MIN_SCORE = 2.0  # a sentence needs a result cue, or a number and a comparison, to count
-FIRST_PAGE = 2.0  # added to the score of a sentence on the first page (the abstract)
+FIRST_PAGE = 1.0  # added to the score of a sentence on the first page (the abstract)
 MIN_WORDS, MAX_WORDS = 8, 60
 SAME_FINDING = 0.5  # content-word overlap above which two sentences say the same thing
 RELATED_LINKS = 3  # existing notes the draft links to, from search
@@ -42,7 +42,7 @@ _COMPARE = re.compile(
     re.IGNORECASE,
 )
 _MEASURE = re.compile(r"\d(?:[\d.,]*)\s*(?:%|x\b|\u00d7|times\b|-fold|points?\b)")
-_NUMBER = re.compile(r"\b\d+(?:\.\d+)?\b")
+_NUMBER = re.compile(r"\b\d+(?:\.\d+)?[KMBk]?\b")
 _CITATION = re.compile(
     r"\[\d+(?:\s*[,\u2013-]\s*\d+)*\]|\bet al\b|"
     r"\(\s*[A-Z][\w-]+(?:,| and| &)[^()]*\d{4}[a-z]?\s*\)|"
@@ -70,14 +70,18 @@ _FIRST_PERSON = (
 )
 # A stop followed by a lower-case word: two pieces of text the page's layout ran together
 # ("… a compressed model. pre-training both …"), or a list's bullet.
-_RUN_TOGETHER = re.compile(r"(?<=[a-z0-9)%]{2}\.)\s+(?=[a-z])|\s*[•▪◦]\s*")
+_RUN_TOGETHER = re.compile(
+    r"(?<=[a-z0-9)%]{2}\.)\s+(?=[a-z])|(?<=[a-z]\.)\d{1,2}\s+(?=[A-Z])|\s*[•▪◦]\s*"
+)
+# A footnote's mark or text the layout put inside a sentence: "performance,14 except", "13We".
+_FOOTNOTE_INSIDE = re.compile(r"[a-z][,;]\d{1,2}\s|\s\d{1,2}[A-Z][a-z]")
 
 
 def draft_extractive(paper: Paper) -> Proposed:
     """One note: the paper's question, and its key findings each quoted with its page."""
     found = findings(paper)
     claims = [Claim(third_person(s), s, page) for s, page in found]
-    question = question_for(paper.title, paper.cite())
+    question = question_for(paper.title, paper.cite(), names_in(paper))
     note = NoteDraft(
         question,
         dek=f"An extractive draft of {paper.cite()}: the paper's own sentences on its main "
@@ -91,26 +95,38 @@ def draft_extractive(paper: Paper) -> Proposed:
     return Proposed("extractive", [note], warnings)
 
 
-def question_for(title: str, cite: str) -> str:
+def question_for(title: str, cite: str, names: frozenset[str] = frozenset()) -> str:
     """A question the paper answers, from its title: the title's own verb put first when it
-    has one ("X Is All You Need" → "Is x all you need?"), else what the paper found."""
+    has one ("X Is All You Need" → "Is attention all you need?"), else what the paper found.
+    Title Case words are lowered, except `names` (and acronyms): "Semantic Scholar" stays."""
     title = " ".join(title.split()).rstrip(". ")
     if title.endswith("?"):
         return title
     name, _, phrase = title.rpartition(": ")
-    asked = _inverted(phrase.split())
+    asked = _inverted(phrase.split(), names)
     if asked:
         return asked
     if name:
-        return f"What does {name} show about {_sentence_case(phrase)}?"
-    return f"What did {cite} find about {_sentence_case(phrase)}?"
+        return f"What does {name} show about {_sentence_case(phrase, names)}?"
+    return f"What did {cite} find about {_sentence_case(phrase, names)}?"
 
 
-def _inverted(words: list[str]) -> str:
+def names_in(paper: Paper) -> frozenset[str]:
+    """Words the paper mostly capitalises inside its sentences: names ('Semantic Scholar')."""
+    text = normalise(" ".join([paper.abstract, *paper.pages]))
+    capital = Counter(re.findall(r"(?<=[a-z,;] )[A-Z][a-z]+\b", text))
+    lower = Counter(
+        w.capitalize() for w in re.findall(r"\b[a-z]+\b", text) if w.capitalize() in capital
+    )
+    return frozenset(w for w, n in capital.items() if n >= 2 and n > lower[w])
+
+
+def _inverted(words: list[str], names: frozenset[str]) -> str:
     """'Attention Is All You Need' → 'Is attention all you need?'; '' without a verb."""
 
     def parts(i: int) -> tuple[str, str]:
-        return _sentence_case(" ".join(words[:i])), _sentence_case(" ".join(words[i + 1 :]))
+        before, after = " ".join(words[:i]), " ".join(words[i + 1 :])
+        return _sentence_case(before, names), _sentence_case(after, names)
 
     for i in range(1, len(words) - 1):
         if words[i].lower() in _AUX:
@@ -136,11 +152,13 @@ def _base(verb: str) -> str:
     return verb[:-1]
 
 
-def _sentence_case(text: str) -> str:
+def _sentence_case(text: str, names: frozenset[str] = frozenset()) -> str:
     """Title Case words lowered, names and acronyms kept: 'Scaling Laws for LLMs' →
     'scaling laws for LLMs'."""
 
     def lower(word: str) -> str:
+        if word in names:
+            return word
         parts = word.split("-")
         if all(p.islower() or p.istitle() or not p[:1].isalpha() for p in parts):
             return word.lower()
@@ -190,9 +208,9 @@ def findings(paper: Paper) -> list[tuple[str, int | None]]:
         for sentence in sentences(text):
             position += 1
             score = finding_score(sentence)
+            if score and page in (None, 1):  # the abstract says what matters most
+                score += FIRST_PAGE
             if score >= MIN_SCORE:
-                first = page in (None, 1)  # the abstract says what matters most
-                score += FIRST_PAGE if first else 0.0
                 candidates.append((score, position, sentence, page))
     chosen: list[tuple[int, str, int | None, set[str]]] = []
     for _score, position, sentence, page in sorted(candidates, key=lambda c: (-c[0], c[1])):
@@ -213,7 +231,7 @@ def finding_score(sentence: str) -> float:
         return 0.0
     if letters < 0.75 * len(sentence.replace(" ", "")) or _NOT_PROSE.search(sentence):
         return 0.0
-    if _CAPTION.match(sentence) or _CITATION.search(sentence):
+    if _CAPTION.match(sentence) or _CITATION.search(sentence) or _FOOTNOTE_INSIDE.search(sentence):
         return 0.0
     score = 2.0 * bool(_STRONG.search(sentence)) + 1.0 * bool(_COMPARE.search(sentence))
     score += 1.0 if _MEASURE.search(sentence) else 0.5 * bool(_NUMBER.search(sentence))
