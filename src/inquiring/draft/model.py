@@ -25,7 +25,9 @@ from ..write.llm import CHARS_PER_TOKEN, ask_model, model_options, tokens
 from . import Claim, NoteDraft, Paper, Proposed
 from .extractive import draft_extractive
 
-REPLY_TOKENS = 1536  # of the context, kept free for the reply: up to five notes with quotes
+REPLY_TOKENS = 1536  # of the context, kept free for the reply: up to five notes with quotes,
+REPLY_SHARE = 3  # but no more than a third of a small context
+CUT_NOTE = 160  # characters kept for saying in the prompt what was cut
 RELATED_IN_PROMPT = 8
 _SENTENCE = {
     "type": "object",
@@ -108,9 +110,8 @@ def build_prompt(paper: Paper, context: int, structured: bool, template: str = "
         "categories": ", ".join(paper.categories) or "(none yet)",
         "format": SCHEMA_FORMAT if structured else TEXT_FORMAT,
     }
-    room = (context - REPLY_TOKENS - tokens(template.format(pages="", cut="", **fields))) * (
-        CHARS_PER_TOKEN
-    )
+    fixed = tokens(template.format(pages="", cut=" " * CUT_NOTE, **fields))
+    room = (context - reply_tokens(context) - fixed) * CHARS_PER_TOKEN
     blocks: list[str] = []
     for number, page in enumerate(paper.pages, start=1):
         block = f"[page {number}]\n{normalise(page)}"
@@ -125,14 +126,19 @@ def build_prompt(paper: Paper, context: int, structured: bool, template: str = "
     if len(blocks) < total or (blocks and len(blocks[-1]) < len(normalise(paper.pages[-1]))):
         last = len(blocks)
         cut = (
-            f"only pages 1-{last} of {total} fit the model's context of {context} tokens "
-            f"([llm] context in inquiring.toml)"
+            f"only page{'s 1-' if last > 1 else ' '}{last} of {total} fit the model's context "
+            f"of {context} tokens ([llm] context in inquiring.toml)"
             if last
             else f"none of the paper's {total} pages fit the model's context of {context} tokens"
         )
     pages = "\n\n".join(blocks) or "(no page text: quote the abstract)"
     shown = f" ({cut}; the rest is left out)" if cut else ""
     return Prompt(template.format(pages=pages, cut=shown, **fields), cut)
+
+
+def reply_tokens(context: int) -> int:
+    """The tokens of `context` kept free for the model's reply."""
+    return min(REPLY_TOKENS, context // REPLY_SHARE)
 
 
 def parse_reply(reply: str) -> list[NoteDraft]:
@@ -277,21 +283,22 @@ class ModelDrafter:
         structured = bool(getattr(model, "supports_schema", False))
         prompt = build_prompt(paper, self.context, structured)
         warnings = [f"the paper was cut for the model: {prompt.cut}"] if prompt.cut else []
-        asked, problem = prompt.text, ""
+        asked, why = prompt.text, ""
         for _attempt in range(2):
             try:
                 reply = self._ask(model, asked, structured)
             except ModelTimeout:
-                return self._instead(paper, f"did not answer within {self.timeout:g} s", warnings)
+                return self._instead(paper, f"no answer within {self.timeout:g} s", warnings)
             except _Failed as error:
-                problem = str(error)
+                why = str(error)
                 continue
             notes = parse_reply(reply)
             problem = _problem(notes, paper)
             if not problem:
                 return Proposed(f"llm:{self.model_name}", notes, warnings)
+            why = f"its answer {problem}"
             asked = f"{prompt.text}\n\nYour previous answer {problem}. Write the notes again."
-        return self._instead(paper, problem, warnings)
+        return self._instead(paper, why, warnings)
 
     def _model(self) -> Any:
         import llm
@@ -308,7 +315,7 @@ class ModelDrafter:
 
         options = model_options(model, self.context)
         if "max_tokens" in options:
-            options["max_tokens"] = REPLY_TOKENS
+            options["max_tokens"] = reply_tokens(self.context)
         if structured:
             options["schema"] = DRAFT_SCHEMA
         try:
@@ -321,13 +328,14 @@ class ModelDrafter:
                 "'llm keys set …' or set it in the environment"
             ) from error
         except Exception as error:
-            raise _Failed(f"failed ({error})") from error
+            raise _Failed(f"the call failed: {error}") from error
 
     def _instead(self, paper: Paper, why: str, warnings: list[str]) -> Proposed:
         proposed = draft_extractive(paper)
         proposed.warnings[:0] = [
             *warnings,
-            f"the model '{self.model_name}' {why}; the extractive drafter wrote this draft instead",
+            f"the model '{self.model_name}' did not produce a usable draft ({why}); the "
+            "extractive drafter wrote this draft instead",
         ]
         return proposed
 
