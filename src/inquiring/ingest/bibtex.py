@@ -28,7 +28,14 @@ def read_bibtex(path: Path) -> tuple[list[Paper], list[Problem]]:
     """Every entry of a .bib file as a Paper, and a problem for each entry that failed."""
     text = path.read_text(encoding="utf-8-sig", errors="replace")
     library = bibtexparser.parse_string(
-        text, append_middleware=[middlewares.SeparateCoAuthors(), middlewares.SplitNameParts()]
+        text,
+        parse_stack=[
+            _Concatenate(),
+            middlewares.ResolveStringReferencesMiddleware(),
+            middlewares.RemoveEnclosingMiddleware(),
+            middlewares.SeparateCoAuthors(),
+            middlewares.SplitNameParts(),
+        ],
     )
     papers = [_paper(path, entry) for entry in library.entries]
     problems = [
@@ -42,6 +49,48 @@ def read_bibtex(path: Path) -> tuple[list[Paper], list[Problem]]:
         for block in library.failed_blocks
     ]
     return papers, problems
+
+
+class _Concatenate(middlewares.LibraryMiddleware):
+    """`{Proceedings of the } # acl`: BibTeX's `#` joins strings and macros. bibtexparser 2
+    resolves a macro only when it is a field's whole value, so the parts are joined here."""
+
+    @classmethod
+    def metadata_key(cls) -> str:
+        return "inquiring-concatenate"
+
+    def transform(self, library: bibtexparser.Library) -> bibtexparser.Library:
+        macros = {k.lower(): _unenclosed(s.value) for k, s in library.strings_dict.items()}
+        for entry in library.entries:
+            for f in entry.fields:
+                parts = _top_level_parts(f.value) if isinstance(f.value, str) else []
+                if len(parts) > 1:
+                    joined = "".join(macros.get(p.lower(), _unenclosed(p)) for p in parts)
+                    f.value = "{" + joined + "}"
+        return library
+
+
+def _top_level_parts(value: str) -> list[str]:
+    """The parts of `a # {b} # "c"` split at the `#`s outside braces and quotes."""
+    parts, depth, quoted, start = [], 0, False, 0
+    for i, char in enumerate(value):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif char == '"' and depth == 0:
+            quoted = not quoted
+        elif char == "#" and depth == 0 and not quoted:
+            parts.append(value[start:i].strip())
+            start = i + 1
+    return [*parts, value[start:].strip()]
+
+
+def _unenclosed(value: str) -> str:
+    value = str(value).strip()
+    if len(value) >= 2 and (value[0], value[-1]) in (("{", "}"), ('"', '"')):
+        return value[1:-1]
+    return value
 
 
 def _first_line(error: Exception) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from ..lines import write_atomically
-from ..source_ids import arxiv_ids_in, normalise_source_id
+from ..source_ids import normalise_source_id, other_ids
 from .paper import Paper, title_key
 
 FIELDS = ("title", "authors", "published", "venue", "url", "doi", "pdf")
@@ -56,12 +56,9 @@ class Shelf:
             self._remember(page.path, page.meta, page.title)
 
     def _remember(self, path: str, meta: dict, title: str = "") -> None:
-        keys = {normalise_source_id(meta.get("id") or Path(path).stem)}
+        keys = {normalise_source_id(meta.get("id") or Path(path).stem), *other_ids(meta)}
         if title:
             keys.add("title:" + title_key(title))
-        if meta.get("doi"):
-            keys.add(normalise_source_id(f"doi:{meta['doi']}"))
-        keys.update(arxiv_ids_in(str(meta.get("url") or "")))
         if meta.get("title"):
             keys.add("title:" + title_key(str(meta["title"])))
         for key in keys:
@@ -117,7 +114,8 @@ class Shelf:
             new = new.rstrip("\n") + "\n\n" + added_body + "\n"
         write_atomically(full, new)
         self._remember(path, {**meta, **{k: str(v) for k, v in missing.items()}})
-        return Written(path, "updated", paper.origin, [*missing] + ["abstract"] * bool(added_body))
+        written = [*missing] + ["abstract"] * bool(added_body)
+        return Written(path, "updated", paper.origin, written, kept)
 
     def _pdf(self, paper: Paper, stem: str) -> str | None:
         """The paper's PDF as a vault path, copied into sources/files/ if it is outside."""
