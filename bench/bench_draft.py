@@ -2,7 +2,8 @@
 
 Run: PYTHONPATH=src .venv/bin/python bench/bench_draft.py
 
-1. Extractive drafts of every fixture paper (tests/fixtures/papers/*.pdf): how many findings
+1. Extractive drafts of every fixture paper (the real papers beside the clone, as the tests
+   find them: ../shared/fixtures/papers/*.pdf): how many findings
    each gives, how many of their quotes verify on the page the draft names (target: all), and
    the time to extract the text and to draft and check it.
 2. The scripted model drafting from N18-3011.pdf in each reply format (the text format, JSON
@@ -39,7 +40,7 @@ from inquiring.ingest.pdf import extract  # noqa: E402
 from inquiring.parse import parse_document  # noqa: E402
 from inquiring.quotes import check, evidence_in, normalise  # noqa: E402
 
-PAPERS = ROOT / "tests" / "fixtures" / "papers"
+PAPERS = ROOT.parent / "shared" / "fixtures" / "papers"  # as tests/conftest.py finds them
 DEMO = ROOT / "examples" / "llm-training"
 GRAPH = "N18-3011.pdf"
 

@@ -1,7 +1,7 @@
 """`inquiring draft`: notes drafted from a real paper, every kept quote found on its page.
 
-The paper is a real one (tests/fixtures/papers/, licences in its LICENSES.md), added to a small
-vault with `inquiring add`; the model is the scripted one, replying as real models do: the
+The paper is a real one (conftest.PAPERS, licences in its LICENSES.md), added to a small vault
+with `inquiring add`; the model is the scripted one, replying as real models do: the
 format asked for, JSON in fences amid chatter, wrong pages, paraphrases sold as quotes,
 invented quotes, refusals.
 """
@@ -23,7 +23,6 @@ from inquiring.ingest.pdf import extract
 from inquiring.parse import parse_document
 from inquiring.quotes import check, evidence_in
 
-PAPERS = Path(__file__).resolve().parent / "fixtures" / "papers"
 GRAPH = "Construction of the Literature Graph in Semantic Scholar"  # N18-3011.pdf
 QUESTION = (
     "What did Ammar et al. find about construction of the literature graph in semantic scholar?"
@@ -41,15 +40,8 @@ INVENTED = "the literature graph holds exactly two billion citation edges"
 PARAPHRASE = "the graph has well over two hundred and eighty million nodes in it"
 
 
-def paper_pdf(name: str) -> Path:
-    path = PAPERS / name
-    if not path.is_file():
-        pytest.fail(f"{path} is missing: the paper fixtures belong in tests/fixtures/papers/")
-    return path
-
-
 @pytest.fixture
-def graph_vault(write_vault) -> Path:
+def graph_vault(write_vault, papers: Path) -> Path:
     """Two notes, and the Semantic Scholar paper added as a source with its PDF."""
     root = write_vault(
         {
@@ -63,7 +55,7 @@ def graph_vault(write_vault) -> Path:
             ),
         }
     )
-    code, out = run(root, "add", str(paper_pdf("N18-3011.pdf")))
+    code, out = run(root, "add", str(papers / "N18-3011.pdf"))
     assert code == 0, out
     return root
 
@@ -126,10 +118,10 @@ def test_an_extractive_draft_quotes_the_papers_findings_with_their_pages(graph_v
     "name",
     ["N18-3011.pdf", "2020.acl-main.207.pdf", "2023.eacl-main.121.pdf", "2101.03961.pdf"],
 )
-def test_every_quote_of_an_extractive_draft_is_on_its_page(name):
+def test_every_quote_of_an_extractive_draft_is_on_its_page(name, papers):
     """One and two columns, ligatures, hyphenated line ends, an arXiv stamp: each finding
     the extractive drafter takes is a finding, quoted exactly, on the page it gives."""
-    text = extract(paper_pdf(name))
+    text = extract(papers / name)
     paper = Paper("x", text.meta.title, text.meta.authors, "", "", text.pages, [], [], [])
     claims = draft_extractive(paper).notes[0].claims
     assert len(claims) >= 3
