@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import note, run
+from scripted_model import HANG
 
 from inquiring import api
 from inquiring.draft import Paper
@@ -410,3 +411,21 @@ def test_the_front_matter_stays_valid_whatever_the_model_writes(graph_vault, scr
     meta = yaml.safe_load(text.split("---\n")[1])
     assert meta["status"] == "draft" and meta["title"].endswith("status: final")
     assert "[^9]" not in text and f'[^1]: "{LM_GAIN}" (p. 5)' in text
+
+
+def test_a_model_that_hangs_is_left_and_the_extractive_drafter_writes(graph_vault, scripted_llm):
+    with_model(graph_vault)
+    scripted_llm.replies = [HANG]
+    code, out = run(graph_vault, "draft", GRAPH, "--timeout", "0.5")
+    assert code == 0, out
+    out = " ".join(out.split())
+    assert "(no answer within 0.5 s); the extractive drafter wrote this draft instead" in out
+    assert len(scripted_llm.prompts) == 1 and list(drafts(graph_vault))
+
+
+def test_a_failed_call_is_tried_once_more(graph_vault, scripted_llm):
+    with_model(graph_vault)
+    scripted_llm.replies = [ConnectionError("connection reset"), text_reply(GOOD_NOTE)]
+    code, out = run(graph_vault, "draft", GRAPH)
+    assert code == 0, out
+    assert len(scripted_llm.prompts) == 2 and "with llm:scripted" in out
