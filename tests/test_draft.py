@@ -110,7 +110,7 @@ def test_an_extractive_draft_quotes_the_papers_findings_with_their_pages(graph_v
     assert meta["categories"] == ["Scholarly Data"] or "Scholarly Data" in meta["categories"]
     assert f'"{NODES}, representing papers, authors, entities' in text
     assert "(p. 1)" in text and "(p. 5)" in text
-    assert f"Related: [[{LINKED}]]" in text
+    assert f"Related: [[notes/graph|{LINKED}]]" in text
     assert assert_quotes_verify(graph_vault, [text]) >= 3
     assert "Quotes: 3 of 3 found in the paper." in out
 
@@ -267,7 +267,11 @@ def test_a_model_draft_keeps_only_the_sentences_whose_quote_is_in_the_paper(
         "llm:scripted"
     )
     body = parse_document(text, "x.md").body
-    assert f"[[{LINKED}|citations]]" in body and f"Related: [[{LINKED}]]\n" in body
+    assert "linked by [[notes/graph|citations]]." in body
+    assert f"Related: [[notes/graph|{LINKED}]]\n" in body
+    with api.open(graph_vault) as vault:  # links by path, as Obsidian resolves them too
+        links = vault.note("notes/how-big-is-the-semantic-scholar-literature-graph.md").links
+    assert len(links) == 2 and {link.resolved for link in links} == {"notes/graph.md"}
     assert "does not have" not in body and "<script" not in text
     assert f'[^1]: "{NODES}" (p. 1)' in body  # the model said p. 2: the page found is given
     assert f'"{SCIENCEPARSE}" (p. 3)' in body  # no page given: found all the same

@@ -432,15 +432,15 @@ class OpenVault:
             categories=sorted(counts, key=lambda c: (-counts[c], c)),
         )
 
-    def _known(self, ref: str) -> str | None:
-        """The title of the note `ref` links to, or None when the vault has no such note."""
+    def _known(self, ref: str) -> tuple[str, str] | None:
+        """The note `ref` links to, as (path, title); None when the vault has no such note."""
         from .errors import NotFound
 
         try:
             row = self._index.find(ref)
         except NotFound:
             return None
-        return row.title if row.kind == "note" else None
+        return (row.path, row.title) if row.kind == "note" else None
 
     def refresh(
         self,

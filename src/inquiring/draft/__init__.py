@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from ..lines import slugify
+from ..lines import slugify, wikilink
 from ..quotes import Evidence, QuoteCheck, check, footnote
 from ..text import HTML, WIKILINK
 from ..vault import TEMP_PREFIX, TEMP_SUFFIX
@@ -40,8 +40,8 @@ MAX_NOTES = 5  # a paper gives one to five atomic notes; more are cut, and the c
 # (docs/ingest.md, "Draft notes"; bench/bench_draft.py).
 NEAR_COSINE = 0.70
 NEAR_SAME_SOURCE = 0.55
-NEAR_CANDIDATES = 8
-MAX_CATEGORIES = 3  # the notes search finds for a draft's question, compared with it
+NEAR_CANDIDATES = 8  # the notes search finds for a draft's question, compared with it
+MAX_CATEGORIES = 3
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,8 @@ class NoteDraft:
     dek: str = ""
     summary: str = ""
     categories: list[str] = field(default_factory=list)
-    links: list[str] = field(default_factory=list)  # titles of existing notes
+    links: list[str] = field(default_factory=list)  # existing notes, by title or path
+    titles: dict[str, str] = field(default_factory=dict)  # a linked note's path → its title
     claims: list[Claim] = field(default_factory=list)
     dropped: list[tuple[Claim, str]] = field(default_factory=list)  # and why
     near: tuple[str, str, float] | None = None  # an existing note: (path, title, cosine)
@@ -116,6 +117,7 @@ class Proposed:
 
 
 Drafter = Callable[[Paper], Proposed]
+Known = Callable[[str], tuple[str, str] | None]  # a link's target → (path, title) of its note
 
 
 @dataclass
@@ -144,14 +146,14 @@ def draft(
     searcher: Searcher | None,
     root: Path,
     dry_run: bool = False,
-    known: Callable[[str], str | None] = lambda ref: None,
+    known: Known = lambda ref: None,
     today: dt.date | None = None,
 ) -> Drafted:
     """Draft notes from `paper` with `drafter`, check every quote, and write what holds up.
 
     `searcher` finds the existing notes a draft's question nearly repeats (None: no check);
-    `known` gives the title of the existing note a link names (None: no such note), so a
-    draft links only to notes the vault has. On a dry run nothing is written.
+    `known` gives the existing note a link names (None: no such note), so a draft links
+    only to notes the vault has. On a dry run nothing is written.
     """
     proposed = drafter(paper)
     result = Drafted(source, proposed.writer, warnings=list(proposed.warnings), dry_run=dry_run)
@@ -177,13 +179,15 @@ def draft(
     return result
 
 
-def tidy(note: NoteDraft, paper: Paper, known: Callable[[str], str | None]) -> None:
+def tidy(note: NoteDraft, paper: Paper, known: Known) -> None:
     """A proposed note made safe to write: one-line fields, a title, links only to notes
-    the vault has, and categories spelled as the vault spells them."""
+    the vault has (by path, as Obsidian resolves them), categories spelled as the vault
+    spells them."""
     note.title = _one_line(note.title).strip("#*_ ") or question_of(paper)
     note.dek, note.summary = _one_line(note.dek), _one_line(note.summary)
-    links = [known(plain_links(t, lambda ref: None)) for t in note.links]
-    note.links = list(dict.fromkeys(t for t in links if t and t != note.title))
+    found = [known(WIKILINK.sub(lambda m: m.group(2).split("|")[0], t)) for t in note.links]
+    note.links = list(dict.fromkeys(f[0] for f in found if f and f[1] != note.title))
+    note.titles = {f[0]: f[1] for f in found if f}
     spelled = {c.casefold(): c for c in paper.categories}
     note.categories = list(
         dict.fromkeys(spelled.get(c.casefold(), c) for c in map(_one_line, note.categories) if c)
@@ -266,7 +270,8 @@ def to_markdown(note: NoteDraft, paper: Paper, writer: str, today: dt.date) -> s
     sentences = [f"{_one_line(c.text)}[^{i}]" for i, c in enumerate(note.claims, start=1)]
     parts = [" ".join(sentences), ""]
     if note.links:
-        parts += ["Related: " + " · ".join(f"[[{t}]]" for t in note.links), ""]
+        related = (wikilink(p, note.titles.get(p, p)) for p in note.links)
+        parts += ["Related: " + " · ".join(related), ""]
     parts += [evidence_note(str(i), c) for i, c in enumerate(note.claims, start=1)]
     meta = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=1000).strip()
     return f"---\n{meta}\n---\n\n" + "\n".join(parts).rstrip() + "\n"
@@ -278,17 +283,17 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def plain_links(text: str, known: Callable[[str], str | None]) -> str:
-    """`text` with each `[[link]]` kept when `known` resolves it (to the note's title), else
-    reduced to its words: a draft links only to notes the vault has."""
+def plain_links(text: str, known: Known) -> str:
+    """`text` with each `[[link]]` to a note the vault has written by its path, and every
+    other reduced to its words: a draft links only to notes the vault has."""
 
     def keep(match: re.Match[str]) -> str:
-        inner = match.group(2)
-        target, _, shown = inner.partition("|")
-        title = known(target.split("#")[0].strip())
-        if title is None:
-            return shown.strip() or target.split("#")[0].strip()
-        return f"[[{title}|{shown.strip()}]]" if shown.strip() else f"[[{title}]]"
+        target, _, shown = match.group(2).partition("|")
+        target = target.split("#")[0].strip()
+        found = known(target)
+        if found is None:
+            return shown.strip() or target
+        return wikilink(found[0], shown.strip() or found[1])
 
     return WIKILINK.sub(keep, text)
 
@@ -346,7 +351,7 @@ def drafted_json(result: Drafted) -> dict[str, object]:
             "title": n.title,
             "dek": n.dek,
             "categories": n.categories,
-            "links": n.links,
+            "links": [{"path": p, "title": n.titles.get(p, p)} for p in n.links],
             "near": {"path": near[0], "title": near[1], "similarity": round(near[2], 3)}
             if near
             else None,

@@ -88,7 +88,7 @@ def draft_extractive(paper: Paper) -> Proposed:
         "findings, each quoted with its page, to be rewritten in your words.",
         summary=" ".join(c.text for c in claims[:2]),
         categories=_categories(paper),
-        links=[d.title for d in paper.related[:RELATED_LINKS]],
+        links=[d.path for d in paper.related[:RELATED_LINKS]],
         claims=claims,
     )
     warnings = [] if claims else ["no sentence of the paper reads as a finding"]
