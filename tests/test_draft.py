@@ -433,3 +433,16 @@ def test_a_failed_call_is_tried_once_more(graph_vault, scripted_llm):
     code, out = run(graph_vault, "draft", GRAPH)
     assert code == 0, out
     assert len(scripted_llm.prompts) == 2 and "with llm:scripted" in out
+
+
+def test_the_notes_the_vault_already_has_on_the_paper_are_named(graph_vault):
+    (graph_vault / "notes/s2.md").write_text(
+        note(
+            "What does Semantic Scholar index?",
+            sources="[construction-of-the-literature-graph-in-semantic-scholar]",
+        ),
+        encoding="utf-8",
+    )
+    code, out = run(graph_vault, "draft", GRAPH, "--dry-run")
+    assert code == 0
+    assert "Already in the vault on this paper: notes/s2.md “What does Semantic Scholar" in out

@@ -637,6 +637,8 @@ def _print_drafted(result: Drafted) -> None:
             out.print(f"  “{said}” ({escape(note.title)}): {escape(why)}")
     for note in result.rejected:
         out.print(f"Not written: “{escape(note.title)}”: none of its quotes is in the paper.")
+    for row in result.citing:
+        out.print(f"Already in the vault on this paper: {escape(row.path)} “{escape(row.title)}”")
     checked, found = result.quotes
     out.print(f"Quotes: {found} of {checked} found in the paper.")
 

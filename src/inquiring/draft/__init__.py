@@ -130,6 +130,7 @@ class Drafted:
     rejected: list[NoteDraft] = field(default_factory=list)  # no quote of theirs was found
     warnings: list[str] = field(default_factory=list)
     dry_run: bool = False
+    citing: list[DocRow] = field(default_factory=list)  # notes the vault has on the paper
 
     @property
     def quotes(self) -> tuple[int, int]:
@@ -157,6 +158,7 @@ def draft(
     """
     proposed = drafter(paper)
     result = Drafted(source, proposed.writer, warnings=list(proposed.warnings), dry_run=dry_run)
+    result.citing = list(paper.citing)
     notes = proposed.notes
     if len(notes) > MAX_NOTES:
         result.warnings.append(
@@ -367,5 +369,6 @@ def drafted_json(result: Drafted) -> dict[str, object]:
         "notes": [note(n) for n in result.notes],
         "not_written": [note(n) for n in result.rejected],
         "quotes": {"checked": checked, "found": found},
+        "citing": [{"path": d.path, "title": d.title} for d in result.citing],
         "warnings": result.warnings,
     }
