@@ -28,6 +28,9 @@ from .extractive import draft_extractive
 REPLY_TOKENS = 1536  # of the context, kept free for the reply: up to five notes with quotes,
 REPLY_SHARE = 3  # but no more than a third of a small context
 CUT_NOTE = 160  # characters kept for saying in the prompt what was cut
+MIN_PART = 400  # characters: a page cut shorter than this is left out
+ABSTRACT_CHARS = 2000  # of the source page's body (a long summary leaves room for the pages)
+SNIPPET_CHARS = 200  # of each related note's dek or summary
 RELATED_IN_PROMPT = 8
 _SENTENCE = {
     "type": "object",
@@ -98,42 +101,56 @@ class Prompt:
 
 
 def build_prompt(paper: Paper, context: int, structured: bool, template: str = "") -> Prompt:
-    """The prompt for `paper`, its page text cut to leave REPLY_TOKENS of `context` free."""
+    """The prompt for `paper`, its page text cut to leave `reply_tokens` of `context` free."""
     template = template or load_prompt()
-    related = "\n".join(f"- [[{d.title}]]: {d.snippet}" for d in paper.related[:RELATED_IN_PROMPT])
+    related = "\n".join(
+        f"- [[{d.title}]]: {_cut(d.snippet, SNIPPET_CHARS)}"
+        for d in paper.related[:RELATED_IN_PROMPT]
+    )
     fields = {
         "title": paper.title,
         "authors": ", ".join(paper.authors) or "unknown",
         "year": paper.year or "unknown",
-        "abstract": paper.abstract.strip() or "(none)",
+        "abstract": _cut(paper.abstract.strip(), ABSTRACT_CHARS) or "(none)",
         "related": related or "(none)",
         "categories": ", ".join(paper.categories) or "(none yet)",
         "format": SCHEMA_FORMAT if structured else TEXT_FORMAT,
     }
     fixed = tokens(template.format(pages="", cut=" " * CUT_NOTE, **fields))
     room = (context - reply_tokens(context) - fixed) * CHARS_PER_TOKEN
-    blocks: list[str] = []
-    for number, page in enumerate(paper.pages, start=1):
-        block = f"[page {number}]\n{normalise(page)}"
-        if len(block) + 2 > room:
-            if room > 400:  # a part of the page is still worth giving
-                blocks.append(block[: room - 2].rsplit(" ", 1)[0])
-            break
-        blocks.append(block)
-        room -= len(block) + 2
-    cut = ""
-    total = len(paper.pages)
-    if len(blocks) < total or (blocks and len(blocks[-1]) < len(normalise(paper.pages[-1]))):
-        last = len(blocks)
+    blocks, whole = _fitted(paper.pages, room)
+    total, cut = len(paper.pages), ""
+    if whole < total:
+        shown = len(blocks)  # the last of them may be cut short
         cut = (
-            f"only page{'s 1-' if last > 1 else ' '}{last} of {total} fit the model's context "
-            f"of {context} tokens ([llm] context in inquiring.toml)"
-            if last
+            f"only page{'s 1-' if shown > 1 else ' '}{shown} of {total} fit the model's "
+            f"context of {context} tokens ([llm] context in inquiring.toml)"
+            if shown
             else f"none of the paper's {total} pages fit the model's context of {context} tokens"
         )
     pages = "\n\n".join(blocks) or "(no page text: quote the abstract)"
-    shown = f" ({cut}; the rest is left out)" if cut else ""
-    return Prompt(template.format(pages=pages, cut=shown, **fields), cut)
+    shown_cut = f" ({cut}; the rest is left out)" if cut else ""
+    return Prompt(template.format(pages=pages, cut=shown_cut, **fields), cut)
+
+
+def _cut(text: str, limit: int) -> str:
+    """`text`, or its first `limit` characters cut at a word, marked as cut."""
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def _fitted(pages: list[str], room: int) -> tuple[list[str], int]:
+    """The pages, each marked `[page n]`, that fit in `room` characters, the last perhaps
+    cut short at a word; and how many fit whole."""
+    blocks: list[str] = []
+    for number, page in enumerate(pages, start=1):
+        block = f"[page {number}]\n{normalise(page)}"
+        if len(block) + 2 > room:
+            if room > MIN_PART:
+                blocks.append(block[: room - 2].rsplit(" ", 1)[0])
+            return blocks, number - 1
+        blocks.append(block)
+        room -= len(block) + 2
+    return blocks, len(pages)
 
 
 def reply_tokens(context: int) -> int:
