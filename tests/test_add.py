@@ -270,8 +270,9 @@ def test_pdfs_become_source_pages_with_their_text_kept(write_vault, tmp_path: Pa
     assert stamped["pdf"] == "sources/files/arxiv-2401.01234.pdf"
     assert (root / stamped["pdf"]).read_bytes() == (folder / "2401.01234v2.pdf").read_bytes()
     plain, _ = meta_of(root / "sources/sparse-memories-for-long-documents.md")
-    assert plain["title"] == "Sparse Memories for Long Documents"  # from the first page
-    assert "no authors found" in " ".join(output.split())
+    # No document info: the title and the author are read from the first page.
+    assert plain["title"] == "Sparse Memories for Long Documents"
+    assert plain["authors"] == ["Ines Carvalho"]
     with inquiring.open(root) as vault:
         text = vault.source_text("arxiv:2401.01234")
     assert len(text.pages) >= 2
@@ -341,3 +342,121 @@ def test_real_papers_and_their_zotero_export(write_vault, papers: Path) -> None:
     pages = " ".join(" ".join(specter.pages[5].split()).split())
     assert "state-of-the-art baselines" in pages  # a real hyphen at a line end stays
     assert "Representation learning is a critical ingredient" in " ".join(specter.pages[0].split())
+
+
+# The tables of Zotero's database that `add` reads, as Zotero 7 lays them out.
+ZOTERO_TABLES = """
+CREATE TABLE itemTypes (itemTypeID INTEGER PRIMARY KEY, typeName TEXT, templateItemTypeID INT,
+    display INT DEFAULT 1);
+CREATE TABLE fields (fieldID INTEGER PRIMARY KEY, fieldName TEXT, fieldFormatID INT);
+CREATE TABLE items (itemID INTEGER PRIMARY KEY, itemTypeID INT NOT NULL,
+    dateAdded TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    dateModified TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    clientDateModified TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, libraryID INT NOT NULL,
+    key TEXT NOT NULL, version INT NOT NULL DEFAULT 0, synced INT NOT NULL DEFAULT 0,
+    UNIQUE (libraryID, key));
+CREATE TABLE itemDataValues (valueID INTEGER PRIMARY KEY, value UNIQUE);
+CREATE TABLE itemData (itemID INT, fieldID INT, valueID, PRIMARY KEY (itemID, fieldID));
+CREATE TABLE creators (creatorID INTEGER PRIMARY KEY, firstName TEXT, lastName TEXT,
+    fieldMode INT, UNIQUE (lastName, firstName, fieldMode));
+CREATE TABLE itemCreators (itemID INT NOT NULL, creatorID INT NOT NULL,
+    creatorTypeID INT NOT NULL DEFAULT 1, orderIndex INT NOT NULL DEFAULT 0,
+    PRIMARY KEY (itemID, creatorID, creatorTypeID, orderIndex));
+CREATE TABLE itemAttachments (itemID INTEGER PRIMARY KEY, parentItemID INT, linkMode INT,
+    contentType TEXT, charsetID INT, path TEXT, syncState INT DEFAULT 0, storageModTime INT,
+    storageHash TEXT, lastProcessedModificationTime INT);
+CREATE TABLE deletedItems (itemID INTEGER PRIMARY KEY,
+    dateDeleted DEFAULT CURRENT_TIMESTAMP NOT NULL);
+"""
+
+
+def zotero_library(home: Path) -> Path:
+    """A Zotero data folder: a paper with a stored PDF, one in the trash, and a note."""
+    import sqlite3
+
+    home.mkdir()
+    db = sqlite3.connect(home / "zotero.sqlite")
+    db.executescript(ZOTERO_TABLES)
+    db.executemany(
+        "INSERT INTO itemTypes (itemTypeID, typeName) VALUES (?, ?)",
+        [(3, "attachment"), (11, "journalArticle"), (28, "note"), (22, "preprint")],
+    )
+    names = ["title", "abstractNote", "date", "publicationTitle", "DOI", "url", "extra"]
+    db.executemany("INSERT INTO fields VALUES (?, ?, NULL)", enumerate(names, 1))
+    items = [(1, 11, "ABCD2345"), (2, 3, "PDF98765"), (3, 22, "TRASH111"), (4, 28, "NOTE2222")]
+    db.executemany("INSERT INTO items (itemID, itemTypeID, libraryID, key) VALUES (?, ?, 1, ?)",
+                   items)  # fmt: skip
+    values = {
+        1: {
+            "title": "Do Shorter Prompts Reduce Annotation Drift in Synthetic Annotators?",
+            "date": "2024-01-09 2024-01-09",
+            "publicationTitle": "Journal of Invented Examples",
+            "extra": "arXiv: 2401.01234\nCitation Key: lindqvist2024shorter",
+        },
+        3: {"title": "A Paper Thrown Away", "date": "2019-00-00 2019"},
+    }
+    for item, fields in values.items():
+        for name, value in fields.items():
+            db.execute("INSERT OR IGNORE INTO itemDataValues (value) VALUES (?)", (value,))
+            db.execute(
+                "INSERT INTO itemData SELECT ?, ?, valueID FROM itemDataValues WHERE value = ?",
+                (item, names.index(name) + 1, value),
+            )
+    for order, (first, last) in enumerate([("Ada", "Lindqvist"), ("Tomás", "Ferreira")]):
+        db.execute("INSERT INTO creators VALUES (?, ?, ?, 0)", (order + 1, first, last))
+        db.execute("INSERT INTO itemCreators VALUES (1, ?, 8, ?)", (order + 1, order))
+    db.execute(
+        "INSERT INTO itemAttachments (itemID, parentItemID, linkMode, contentType, path) "
+        "VALUES (2, 1, 0, 'application/pdf', 'storage:Lindqvist - 2024.pdf')"
+    )
+    db.execute("INSERT INTO deletedItems (itemID) VALUES (3)")
+    db.commit()
+    db.close()
+    (home / "storage/PDF98765").mkdir(parents=True)
+    write_paper(home / "storage/PDF98765/Lindqvist - 2024.pdf", info=False)
+    return home
+
+
+def test_a_zotero_library_is_read_from_a_copy_while_zotero_holds_it(write_vault, tmp_path):
+    import sqlite3
+
+    root = write_vault({"notes/a.md": "# A\n\nText.\n"})
+    home = zotero_library(tmp_path / "Zotero")
+    before = (home / "zotero.sqlite").read_bytes()
+    running = sqlite3.connect(home / "zotero.sqlite")  # Zotero keeps its database locked
+    running.execute("PRAGMA locking_mode = EXCLUSIVE")
+    running.execute("BEGIN EXCLUSIVE")
+    try:
+        code, output = run(root, "add", str(home))
+    finally:
+        running.rollback()
+        running.close()
+    assert code == 0, output
+    assert sorted(p.name for p in (root / "sources").glob("*.md")) == ["lindqvist2024shorter.md"]
+    meta, _ = meta_of(root / "sources/lindqvist2024shorter.md")
+    assert meta["authors"] == ["Ada Lindqvist", "Tomás Ferreira"]
+    assert str(meta["published"]) == "2024-01-09"
+    assert meta["url"] == "https://arxiv.org/abs/2401.01234"
+    assert meta["pdf"] == "sources/files/lindqvist2024shorter.pdf"
+    assert (home / "zotero.sqlite").read_bytes() == before
+
+
+def test_the_example_zotero_export_adds_only_what_the_demo_vault_lacks(demo_copy: Path) -> None:
+    examples = Path(__file__).resolve().parents[1] / "examples" / "papers"
+    before = {p.name: p.read_bytes() for p in (demo_copy / "sources").glob("*.md")}
+    code, output = run(
+        demo_copy, "add", str(examples / "zotero.bib"), str(examples / "zotero.json")
+    )
+    assert code == 0, output
+    after = {p.name: p.read_bytes() for p in (demo_copy / "sources").glob("*.md")}
+    assert sorted(set(after) - set(before)) == [
+        "ammar2018construction.md",
+        "cohan2020specter.md",  # its ACL entry and its arXiv preprint entry make one page
+        "krishna2023longeval.md",
+    ]
+    assert all(after[name] == data for name, data in before.items())
+    assert "3 sources added, 0 updated, 12 already up to date." in " ".join(output.split())
+    specter, body = meta_of(demo_copy / "sources/cohan2020specter.md")
+    assert specter["doi"] == "10.18653/v1/2020.acl-main.207"
+    assert specter["url"] == "https://aclanthology.org/2020.acl-main.207"
+    assert body.strip().startswith("Representation learning is a critical ingredient")
