@@ -176,6 +176,7 @@ def test_a_source_without_a_pdf_is_drafted_from_its_abstract_and_says_so(write_v
         "(abstract)" in text
     )
     assert "The authors find that lean tuning improves accuracy by 12%" in text
+    assert "Quotes: 1 of 1 found in its abstract." in out
     assert "title: Does lean tuning improve accuracy?" in text
 
 
@@ -278,7 +279,7 @@ def test_a_model_draft_keeps_only_the_sentences_whose_quote_is_in_the_paper(
     assert PARAPHRASE not in body and INVENTED not in text
     assert assert_quotes_verify(graph_vault, [text]) == 3
     assert "the quote is on page 1, not page 2" in out
-    assert "Dropped 2 sentences whose quote is not in the paper:" in out
+    assert "Dropped 2 sentences whose quote was not found:" in out
     assert "“It has well over two hundred million nodes.” (How big is" in out
     assert "Not written: “Are citation edges counted exactly?”" in out
     assert "Quotes: 3 of 5 found in the paper." in out

@@ -631,7 +631,7 @@ def _print_drafted(result: Drafted) -> None:
             out.print(f"    {escape(move)}")
     dropped = [(n, c, why) for n in result.notes + result.rejected for c, why in n.dropped]
     if dropped:
-        out.print(f"Dropped {_count(len(dropped), 'sentence')} whose quote is not in the paper:")
+        out.print(f"Dropped {_count(len(dropped), 'sentence')} whose quote was not found:")
         for note, claim, why in dropped:
             said = escape(_shorten(claim.text, 120))
             out.print(f"  “{said}” ({escape(note.title)}): {escape(why)}")
@@ -640,7 +640,8 @@ def _print_drafted(result: Drafted) -> None:
     for row in result.citing:
         out.print(f"Already in the vault on this paper: {escape(row.path)} “{escape(row.title)}”")
     checked, found = result.quotes
-    out.print(f"Quotes: {found} of {checked} found in the paper.")
+    where = "its abstract" if result.from_abstract else "the paper"
+    out.print(f"Quotes: {found} of {checked} found in {where}.")
 
 
 @command("index")

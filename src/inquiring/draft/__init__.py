@@ -131,6 +131,7 @@ class Drafted:
     warnings: list[str] = field(default_factory=list)
     dry_run: bool = False
     citing: list[DocRow] = field(default_factory=list)  # notes the vault has on the paper
+    from_abstract: bool = False  # the source had no page text: quotes are its abstract's
 
     @property
     def quotes(self) -> tuple[int, int]:
@@ -158,7 +159,7 @@ def draft(
     """
     proposed = drafter(paper)
     result = Drafted(source, proposed.writer, warnings=list(proposed.warnings), dry_run=dry_run)
-    result.citing = list(paper.citing)
+    result.citing, result.from_abstract = list(paper.citing), not paper.pages
     notes = proposed.notes
     if len(notes) > MAX_NOTES:
         result.warnings.append(
@@ -366,6 +367,7 @@ def drafted_json(result: Drafted) -> dict[str, object]:
         "source": result.source.path,
         "writer": result.writer,
         "dry_run": result.dry_run,
+        "quoted_from": "abstract" if result.from_abstract else "pages",
         "notes": [note(n) for n in result.notes],
         "not_written": [note(n) for n in result.rejected],
         "quotes": {"checked": checked, "found": found},
