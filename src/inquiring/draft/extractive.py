@@ -18,9 +18,12 @@ from . import Claim, NoteDraft, Paper, Proposed
 
 MAX_FINDINGS = 5
 MIN_SCORE = 2.0  # a sentence needs a result cue, or a number and a comparison, to count
-FIRST_PAGE = 1.0  # added to the score of a sentence on the first page (the abstract)
+FIRST_PAGE = 2.0  # added to the score of a finding on the first page (the abstract),
+FIRST_PAGE_MIN = 1.5  # one that has a result cue, or a comparison and a number
 MIN_WORDS, MAX_WORDS = 8, 60
 SAME_FINDING = 0.5  # content-word overlap above which two sentences say the same thing
+CITED_AT = 40  # a citation this near a sentence's start makes it about the cited work
+CITED = 1.0  # taken off a finding that cites other work further on (a baseline, a dataset)
 RELATED_LINKS = 3  # existing notes the draft links to, from search
 
 _AUX = frozenset(
@@ -50,7 +53,8 @@ _CITATION = re.compile(
 )
 _AIMS = re.compile(
     r"\b(?:we (?:propose|introduce|present|describe|use|follow|train|consider|define|denote|"
-    r"refer|plan|leave|hope|will)|in this (?:paper|work|section)|future work|is defined as)\b",
+    r"refer|plan|leave|hope|will|conduct|first)|in this (?:paper|work|section)|future work|"
+    r"is defined as|^to (?:better )?(?:understand|study|investigate|address|evaluate))\b",
     re.IGNORECASE,
 )
 _NOT_PROSE = re.compile(r"@|https?:|www\.|\ufffd|\.\.\.|…")
@@ -73,6 +77,7 @@ _FIRST_PERSON = (
 _RUN_TOGETHER = re.compile(
     r"(?<=[a-z0-9)%]{2}\.)\s+(?=[a-z])|(?<=[a-z]\.)\d{1,2}\s+(?=[A-Z])|\s*[•▪◦]\s*"
 )
+_MARK_AT_END = re.compile(r"(?<=[a-z%)]\.)\d{1,2}$")  # "… the T5-XXL model.12"
 # A footnote's mark or text the layout put inside a sentence: "performance,14 except", "13We".
 _FOOTNOTE_INSIDE = re.compile(r"[a-z][,;]\d{1,2}\s|\s\d{1,2}[A-Z][a-z]")
 
@@ -187,7 +192,7 @@ def sentences(text: str) -> list[str]:
     """`text`'s sentences, with pieces the layout ran together taken apart."""
     out = []
     for sentence in split_sentences(text):
-        pieces = _RUN_TOGETHER.split(_LABEL.sub("", sentence))
+        pieces = _RUN_TOGETHER.split(_MARK_AT_END.sub("", _LABEL.sub("", sentence)))
         out += [p for p in pieces if p and not _abbreviation_before(sentence, p)]
     return out
 
@@ -208,7 +213,7 @@ def findings(paper: Paper) -> list[tuple[str, int | None]]:
         for sentence in sentences(text):
             position += 1
             score = finding_score(sentence)
-            if score and page in (None, 1):  # the abstract says what matters most
+            if score >= FIRST_PAGE_MIN and page in (None, 1):  # what the abstract finds
                 score += FIRST_PAGE
             if score >= MIN_SCORE:
                 candidates.append((score, position, sentence, page))
@@ -231,11 +236,14 @@ def finding_score(sentence: str) -> float:
         return 0.0
     if letters < 0.75 * len(sentence.replace(" ", "")) or _NOT_PROSE.search(sentence):
         return 0.0
-    if _CAPTION.match(sentence) or _CITATION.search(sentence) or _FOOTNOTE_INSIDE.search(sentence):
+    cited = _CITATION.search(sentence)
+    if (cited and cited.start() < CITED_AT) or _CAPTION.match(sentence):
+        return 0.0  # "Smith et al. (2020) show …" reports other work
+    if _FOOTNOTE_INSIDE.search(sentence):
         return 0.0
     score = 2.0 * bool(_STRONG.search(sentence)) + 1.0 * bool(_COMPARE.search(sentence))
     score += 1.0 if _MEASURE.search(sentence) else 0.5 * bool(_NUMBER.search(sentence))
-    return score - 1.5 * bool(_AIMS.search(sentence))
+    return score - 1.5 * bool(_AIMS.search(sentence)) - CITED * bool(cited)
 
 
 def _passages(paper: Paper) -> list[tuple[int | None, str]]:
