@@ -283,7 +283,9 @@ def test_a_model_draft_keeps_only_the_sentences_whose_quote_is_in_the_paper(
     assert "the quote is on page 1, not page 2" in out
     assert "Dropped 2 sentences whose quote was not found:" in out
     assert "“It has well over two hundred million nodes.” (How big is" in out
-    assert "Not written: “Are citation edges counted exactly?”" in out
+    assert (
+        "Not written: “Are citation edges counted exactly?”: none of its quotes was found." in out
+    )
     assert "Quotes: 3 of 5 found in the paper." in out
 
 
@@ -449,3 +451,17 @@ def test_the_notes_the_vault_already_has_on_the_paper_are_named(graph_vault):
     code, out = run(graph_vault, "draft", GRAPH, "--dry-run")
     assert code == 0
     assert "Already in the vault on this paper: notes/s2.md “What does Semantic Scholar" in out
+
+
+def test_an_abstract_with_no_finding_gives_no_draft_and_says_why(write_vault):
+    root = write_vault(
+        {"sources/plain.md": "---\nid: plain\ntitle: A Survey\n---\n\nWe survey the field.\n"}
+    )
+    code, out = run(root, "draft", "plain")
+    assert code == 1 and drafts(root) == {}
+    out = " ".join(out.split())
+    assert "Note: no sentence of the paper reads as a finding" in out
+    assert (
+        "Not written: “What did the paper find about a survey?”: it had no sentence to quote."
+        in out
+    )

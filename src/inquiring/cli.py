@@ -636,7 +636,8 @@ def _print_drafted(result: Drafted) -> None:
             said = escape(_shorten(claim.text, 120))
             out.print(f"  “{said}” ({escape(note.title)}): {escape(why)}")
     for note in result.rejected:
-        out.print(f"Not written: “{escape(note.title)}”: none of its quotes is in the paper.")
+        why = "none of its quotes was found" if note.dropped else "it had no sentence to quote"
+        out.print(f"Not written: “{escape(note.title)}”: {why}.")
     for row in result.citing:
         out.print(f"Already in the vault on this paper: {escape(row.path)} “{escape(row.title)}”")
     checked, found = result.quotes

@@ -64,9 +64,10 @@ class Paper:
         return self.pages or [self.abstract]
 
     def cite(self) -> str:
-        """'Mukherjee et al. (2025)': the paper as a sentence names it."""
+        """'Mukherjee et al. (2025)': the paper as a sentence names it ('the paper' when its
+        authors are not known; its title is the note's `sources:`)."""
         if not self.authors:
-            return f"“{self.title}”"
+            return "the paper"
         who = _surname(self.authors[0])
         if len(self.authors) == 2:
             who += " and " + _surname(self.authors[1])
