@@ -460,3 +460,38 @@ def test_the_example_zotero_export_adds_only_what_the_demo_vault_lacks(demo_copy
     assert specter["doi"] == "10.18653/v1/2020.acl-main.207"
     assert specter["url"] == "https://aclanthology.org/2020.acl-main.207"
     assert body.strip().startswith("Representation learning is a critical ingredient")
+
+
+XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">
+   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">Sparse Memories for Long Documents</rdf:li>
+   </rdf:Alt></dc:title>
+   <dc:creator><rdf:Seq><rdf:li>Inês Carvalho</rdf:li><rdf:li>Jonas Weber</rdf:li></rdf:Seq>
+   </dc:creator>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>"""
+
+
+def test_xmp_metadata_beats_the_document_info(tmp_path: Path) -> None:
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject, StreamObject
+
+    from inquiring.ingest.pdf import extract
+
+    plain = write_paper(tmp_path / "plain.pdf", title="Draft3", authors=["anonymous"])
+    writer = PdfWriter(clone_from=PdfReader(plain))
+    stream = StreamObject()
+    stream.set_data(XMP.encode("utf-8"))
+    stream.update({NameObject("/Type"): NameObject("/Metadata"),
+                   NameObject("/Subtype"): NameObject("/XML")})  # fmt: skip
+    writer._root_object[NameObject("/Metadata")] = writer._add_object(stream)
+    with (tmp_path / "xmp.pdf").open("wb") as f:
+        writer.write(f)
+    meta = extract(tmp_path / "xmp.pdf").meta
+    assert meta.title == "Sparse Memories for Long Documents"
+    assert meta.title_from == "xmp"
+    assert meta.authors == ["Inês Carvalho", "Jonas Weber"]  # not the info's "anonymous"
