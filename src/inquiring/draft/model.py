@@ -18,10 +18,17 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from ..errors import InquiringError, ModelTimeout
+from ..errors import ModelTimeout
 from ..quotes import check, normalise
 from ..settings import DEFAULT_CONTEXT
-from ..write.llm import CHARS_PER_TOKEN, ask_model, model_options, tokens
+from ..write.llm import (
+    CHARS_PER_TOKEN,
+    ModelFailed,
+    call_model,
+    load_model,
+    model_options,
+    tokens,
+)
 from . import Claim, NoteDraft, Paper, Proposed
 from .extractive import draft_extractive
 
@@ -306,7 +313,7 @@ class ModelDrafter:
                 reply = self._ask(model, asked, structured)
             except ModelTimeout:
                 return self._instead(paper, f"no answer within {self.timeout:g} s", warnings)
-            except _Failed as error:
+            except ModelFailed as error:
                 why = str(error)
                 continue
             notes = parse_reply(reply)
@@ -318,34 +325,15 @@ class ModelDrafter:
         return self._instead(paper, why, warnings)
 
     def _model(self) -> Any:
-        import llm
-
-        try:
-            return llm.get_model(self.model_name)
-        except llm.UnknownModelError as error:
-            raise InquiringError(
-                f"no model called '{self.model_name}'; run 'llm models' to list the ones installed"
-            ) from error
+        return load_model(self.model_name)
 
     def _ask(self, model: Any, prompt: str, structured: bool) -> str:
-        import llm
-
         options = model_options(model, self.context)
         if "max_tokens" in options:
             options["max_tokens"] = reply_tokens(self.context)
         if structured:
             options["schema"] = DRAFT_SCHEMA
-        try:
-            return ask_model(model, prompt, self.timeout, self.cancel, **options)
-        except (ModelTimeout, InquiringError):
-            raise
-        except llm.errors.NeedsKeyException as error:
-            raise InquiringError(
-                f"the model '{self.model_name}' needs an API key; add one with "
-                "'llm keys set …' or set it in the environment"
-            ) from error
-        except Exception as error:
-            raise _Failed(f"the call failed: {error}") from error
+        return call_model(model, self.model_name, prompt, self.timeout, self.cancel, options)
 
     def _instead(self, paper: Paper, why: str, warnings: list[str]) -> Proposed:
         proposed = draft_extractive(paper)
@@ -370,7 +358,3 @@ def _problem(notes: list[NoteDraft], paper: Paper) -> str:
             "the pages given"
         )
     return ""
-
-
-class _Failed(Exception):
-    """The model call failed (network, provider): worth one more try."""
