@@ -34,7 +34,7 @@ from scripted_model import ScriptedModel, register, unregister  # noqa: E402
 
 from inquiring import api  # noqa: E402
 from inquiring.cli import app  # noqa: E402
-from inquiring.draft import NEAR_COSINE, NEAR_SAME_SOURCE, Paper, verify  # noqa: E402
+from inquiring.draft import NEAR_COSINE, NEAR_SAME_SOURCE, Reading, verify  # noqa: E402
 from inquiring.draft.extractive import draft_extractive, question_for  # noqa: E402
 from inquiring.ingest.pdf import extract  # noqa: E402
 from inquiring.parse import parse_document  # noqa: E402
@@ -54,7 +54,7 @@ def extractive() -> None:
         text = extract(pdf)
         extracted = time.perf_counter() - start
         start = time.perf_counter()
-        paper = Paper("x", text.meta.title, text.meta.authors, "", "", text.pages, [], [], [])
+        paper = Reading("x", text.meta.title, text.meta.authors, "", "", text.pages, [], [], [])
         note = draft_extractive(paper).notes[0]
         verify(note, paper)
         drafted = time.perf_counter() - start
@@ -180,7 +180,7 @@ def near() -> None:
                 if not cites:
                     continue
                 meta = index.front_matter(source.path)
-                paper = Paper("", source.title, meta.get("authors") or [], "", "", [], [], [], [])
+                paper = Reading("", source.title, meta.get("authors") or [], "", "", [], [], [], [])
                 cosines = titles @ embedder.embed([question_for(source.title, paper.cite())])[0]
                 same.append(max(c for c, n in zip(cosines, notes, strict=True) if n.path in cites))
                 other.append(

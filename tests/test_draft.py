@@ -17,7 +17,7 @@ from conftest import note, run
 from scripted_model import HANG
 
 from inquiring import api
-from inquiring.draft import Paper
+from inquiring.draft import Reading
 from inquiring.draft.extractive import draft_extractive, question_for
 from inquiring.draft.model import DRAFT_SCHEMA, parse_reply
 from inquiring.ingest.pdf import extract
@@ -124,7 +124,7 @@ def test_every_quote_of_an_extractive_draft_is_on_its_page(name, papers):
     the extractive drafter takes is quoted exactly, on the page it gives; no caption, and no
     sentence about other work."""
     text = extract(papers / name)
-    paper = Paper("x", text.meta.title, text.meta.authors, "", "", text.pages, [], [], [])
+    paper = Reading("x", text.meta.title, text.meta.authors, "", "", text.pages, [], [], [])
     claims = draft_extractive(paper).notes[0].claims
     assert len(claims) >= 2
     for claim in claims:

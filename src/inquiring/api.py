@@ -22,7 +22,7 @@ from .vault import Vault
 
 if TYPE_CHECKING:
     from .ask import Answer
-    from .draft import Drafted, Paper
+    from .draft import Drafted, Reading
     from .embed import Embedder
     from .ingest import AddReport
     from .lines import Staleness
@@ -407,9 +407,9 @@ class OpenVault:
             self.update()
         return result
 
-    def _paper(self, text: SourceText) -> Paper:
+    def _paper(self, text: SourceText) -> Reading:
         """What a drafter reads of a source: its text, and the vault's related notes."""
-        from .draft import Paper
+        from .draft import Reading
 
         meta = self._index.front_matter(text.source.path)
         authors = meta.get("authors") or []
@@ -420,7 +420,7 @@ class OpenVault:
             for category in row.categories:
                 counts[category] = counts.get(category, 0) + 1
         cites = {r.path for r in self._index.links_to(text.source.path, styles=("source",))}
-        return Paper(
+        return Reading(
             source_id=str(meta.get("id") or text.source.doc_id or text.source.slug),
             title=text.source.title,
             authors=[str(a) for a in authors] if isinstance(authors, list) else [str(authors)],

@@ -45,7 +45,7 @@ MAX_CATEGORIES = 3
 
 
 @dataclass(frozen=True)
-class Paper:
+class Reading:
     """What a drafter reads: the source, its text, and what the vault already has."""
 
     source_id: str
@@ -117,7 +117,7 @@ class Proposed:
     warnings: list[str] = field(default_factory=list)
 
 
-Drafter = Callable[[Paper], Proposed]
+Drafter = Callable[[Reading], Proposed]
 Known = Callable[[str], tuple[str, str] | None]  # a link's target → (path, title) of its note
 
 
@@ -143,7 +143,7 @@ class Drafted:
 
 
 def draft(
-    paper: Paper,
+    paper: Reading,
     source: DocRow,
     drafter: Drafter,
     searcher: Searcher | None,
@@ -183,7 +183,7 @@ def draft(
     return result
 
 
-def tidy(note: NoteDraft, paper: Paper, known: Known) -> None:
+def tidy(note: NoteDraft, paper: Reading, known: Known) -> None:
     """A proposed note made safe to write: one-line fields, a title, links only to notes
     the vault has (by path, as Obsidian resolves them), categories spelled as the vault
     spells them."""
@@ -200,13 +200,13 @@ def tidy(note: NoteDraft, paper: Paper, known: Known) -> None:
         claim.text = plain_links(_one_line(claim.text), known)
 
 
-def question_of(paper: Paper) -> str:
+def question_of(paper: Reading) -> str:
     from .extractive import question_for
 
     return question_for(paper.title, paper.cite())
 
 
-def verify(note: NoteDraft, paper: Paper) -> None:
+def verify(note: NoteDraft, paper: Reading) -> None:
     """Keep the sentences whose quote the paper holds (on the page found), drop the rest."""
     kept = []
     for claim in note.claims:
@@ -257,7 +257,7 @@ def evidence_note(label: str, claim: Claim) -> str:
     return footnote(label, Evidence(claim.quote, page))
 
 
-def to_markdown(note: NoteDraft, paper: Paper, writer: str, today: dt.date) -> str:
+def to_markdown(note: NoteDraft, paper: Reading, writer: str, today: dt.date) -> str:
     """The draft as a note of the vault: front matter, sentences with footnotes, links."""
     front: dict[str, object] = {
         "title": note.title,

@@ -14,7 +14,7 @@ from collections import Counter
 from ..quotes import normalise
 from ..text import ABBREVIATIONS, split_sentences
 from ..words import content_words, vocabulary_key
-from . import Claim, NoteDraft, Paper, Proposed
+from . import Claim, NoteDraft, Proposed, Reading
 
 MAX_FINDINGS = 5
 MIN_SCORE = 2.0  # a sentence needs a result cue, or a number and a comparison, to count
@@ -82,7 +82,7 @@ _MARK_AT_END = re.compile(r"(?<=[a-z%)]\.)\d{1,2}$")  # "… the T5-XXL model.12
 _FOOTNOTE_INSIDE = re.compile(r"[a-z][,;]\d{1,2}\s|\s\d{1,2}[A-Z][a-z]")
 
 
-def draft_extractive(paper: Paper) -> Proposed:
+def draft_extractive(paper: Reading) -> Proposed:
     """One note: the paper's question, and its key findings each quoted with its page."""
     found = findings(paper)
     claims = [Claim(third_person(s), s, page) for s, page in found]
@@ -116,7 +116,7 @@ def question_for(title: str, cite: str, names: frozenset[str] = frozenset()) -> 
     return f"What did {cite} find about {_sentence_case(phrase, names)}?"
 
 
-def names_in(paper: Paper) -> frozenset[str]:
+def names_in(paper: Reading) -> frozenset[str]:
     """Words the paper mostly capitalises inside its sentences: names ('Semantic Scholar')."""
     text = normalise(" ".join([paper.abstract, *paper.pages]))
     capital = Counter(re.findall(r"(?<=[a-z,;] )[A-Z][a-z]+\b", text))
@@ -204,7 +204,7 @@ def _abbreviation_before(sentence: str, piece: str) -> bool:
     return word in ABBREVIATIONS
 
 
-def findings(paper: Paper) -> list[tuple[str, int | None]]:
+def findings(paper: Reading) -> list[tuple[str, int | None]]:
     """The paper's key finding sentences, in reading order, each with its page (None for
     the abstract of a source without PDF text)."""
     candidates: list[tuple[float, int, str, int | None]] = []
@@ -246,7 +246,7 @@ def finding_score(sentence: str) -> float:
     return score - 1.5 * bool(_AIMS.search(sentence)) - CITED * bool(cited)
 
 
-def _passages(paper: Paper) -> list[tuple[int | None, str]]:
+def _passages(paper: Reading) -> list[tuple[int | None, str]]:
     """The running text to take findings from, a block at a time: each page's text up to
     its references, headings left out; the abstract when there is no page text."""
     if not paper.pages:
@@ -279,7 +279,7 @@ def _overlap(a: set[str], b: set[str]) -> float:
     return len(a & b) / min(len(a), len(b)) if a and b else 0.0
 
 
-def _categories(paper: Paper) -> list[str]:
+def _categories(paper: Reading) -> list[str]:
     """The categories most used among the existing notes nearest the paper (at most two)."""
     counts = Counter(c for d in paper.related[:RELATED_LINKS] for c in d.categories)
     return [c for c, _ in counts.most_common(2)]

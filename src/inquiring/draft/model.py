@@ -29,7 +29,7 @@ from ..write.llm import (
     model_options,
     tokens,
 )
-from . import Claim, NoteDraft, Paper, Proposed
+from . import Claim, NoteDraft, Proposed, Reading
 from .extractive import draft_extractive
 
 REPLY_TOKENS = 1536  # of the context, kept free for the reply: up to five notes with quotes,
@@ -107,7 +107,7 @@ class Prompt:
     cut: str  # what was left out to fit the context, in a sentence ('' if nothing)
 
 
-def build_prompt(paper: Paper, context: int, structured: bool, template: str = "") -> Prompt:
+def build_prompt(paper: Reading, context: int, structured: bool, template: str = "") -> Prompt:
     """The prompt for `paper`, its page text cut to leave `reply_tokens` of `context` free."""
     template = template or load_prompt()
     related = "\n".join(
@@ -302,7 +302,7 @@ class ModelDrafter:
         self.context = context
         self.cancel = cancel
 
-    def __call__(self, paper: Paper) -> Proposed:
+    def __call__(self, paper: Reading) -> Proposed:
         model = self._model()
         structured = bool(getattr(model, "supports_schema", False))
         prompt = build_prompt(paper, self.context, structured)
@@ -335,7 +335,7 @@ class ModelDrafter:
             options["schema"] = DRAFT_SCHEMA
         return call_model(model, self.model_name, prompt, self.timeout, self.cancel, options)
 
-    def _instead(self, paper: Paper, why: str, warnings: list[str]) -> Proposed:
+    def _instead(self, paper: Reading, why: str, warnings: list[str]) -> Proposed:
         proposed = draft_extractive(paper)
         proposed.warnings[:0] = [
             *warnings,
@@ -345,7 +345,7 @@ class ModelDrafter:
         return proposed
 
 
-def _problem(notes: list[NoteDraft], paper: Paper) -> str:
+def _problem(notes: list[NoteDraft], paper: Reading) -> str:
     """What makes a reply unusable, said to the model; '' when some quote holds up."""
     if not notes:
         return "had no note in the format asked for"
