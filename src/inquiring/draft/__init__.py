@@ -11,9 +11,7 @@ question nearly repeats an existing note says which one. Drafts go to `notes/` w
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,7 +22,7 @@ import yaml
 from ..lines import slugify, wikilink
 from ..quotes import Evidence, QuoteCheck, check, footnote
 from ..text import HTML, WIKILINK
-from ..vault import TEMP_PREFIX, TEMP_SUFFIX
+from ..vault import write_new
 
 if TYPE_CHECKING:
     from ..index import DocRow
@@ -300,29 +298,6 @@ def plain_links(text: str, known: Known) -> str:
         return wikilink(found[0], shown.strip() or found[1])
 
     return WIKILINK.sub(keep, text)
-
-
-def write_new(folder: Path, stem: str, text: str) -> Path:
-    """Write `text` to `folder/stem.md`, or `stem-2.md`, … : the first name not taken.
-
-    The file appears whole (written beside it, then linked into place, which fails rather
-    than replace a file), so a draft never overwrites a note, even one made meanwhile.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=folder, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        n = 1
-        while True:
-            path = folder / (f"{stem}.md" if n == 1 else f"{stem}-{n}.md")
-            try:
-                os.link(temp, path)
-                return path
-            except FileExistsError:
-                n += 1
-    finally:
-        Path(temp).unlink(missing_ok=True)
 
 
 def page_moves(note: NoteDraft) -> list[str]:
