@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -93,10 +94,13 @@ def test_the_examples_in_docs_api_md_run(demo_copy, monkeypatch, capsys):
     blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
     assert len(blocks) >= 3
     demo_copy.rename(demo_copy.parent / "my-vault")
-    monkeypatch.chdir(demo_copy.parent)
+    shutil.copytree(ROOT / "examples" / "papers", demo_copy.parent / "examples" / "papers")
+    monkeypatch.chdir(demo_copy.parent)  # as the repository's root is for a reader
     scope: dict = {}
     for block in blocks:
         exec(compile(block, "docs/api.md", "exec"), scope)
     said = capsys.readouterr().out
     assert "strong" in said and "is outside the vault" in said
     assert "lines/how-do-finetuning-and-pretraining-improvements-differ.md" in said
+    assert "sources/cohan2020specter.md from zotero.bib:21" in said
+    assert "12 already in the vault" in said
