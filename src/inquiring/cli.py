@@ -546,13 +546,21 @@ def notes(
         str | None, typer.Option(help="Only notes with this tag; --tag a finds #a/b too.")
     ] = None,
     kind: Annotated[str, typer.Option(help="note, source, hub or line.")] = "note",
+    drafts: Annotated[
+        bool,
+        typer.Option(
+            "--drafts", help="Only draft notes (status: draft), whose quotes await your reading."
+        ),
+    ] = False,
     as_json: JsonFlag = False,
 ) -> None:
-    """List notes, optionally those of one hub, category, collection or tag."""
+    """List notes, optionally those of one hub, category, collection or tag, or the drafts."""
     from rich.table import Table
 
     index = _open(ctx)
-    rows = index.select(kind=kind, hub=hub, category=category, collection=collection, tag=tag)
+    rows = index.select(
+        kind=kind, hub=hub, category=category, collection=collection, tag=tag, drafts=drafts
+    )
     if as_json:
         _print_json([_doc_json(r) for r in rows])
         return
@@ -563,7 +571,7 @@ def notes(
     for row in rows:
         table.add_row(escape(row.title), row.date, escape(row.path))
     _print_table(table)
-    out.print(f"{len(rows)} {kind}s")
+    out.print(_count(len(rows), f"draft {kind}" if drafts else kind))
 
 
 def _doc_json(row: DocRow) -> dict[str, Any]:

@@ -140,6 +140,10 @@ def create_server(vault: OpenVault, allow_writes: bool = False) -> MCPServer:
         members = [{"path": m.path, "title": m.title} for m in hub.members]
         return {**_doc(hub.doc), "sections": vault.note(hub.doc.path).sections, "notes": members}
 
+    @tool("Draft notes (status: draft) whose quoted evidence awaits the researcher's check.")
+    def list_drafts() -> list[dict[str, Any]]:
+        return [_doc(d) for d in vault.drafts()]
+
     @tool("Lines whose notes changed, were deleted, or gained new relevant notes since.")
     def stale_lines() -> list[dict[str, Any]]:
         return [vars(s) for s in vault.stale()]

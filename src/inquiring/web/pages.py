@@ -46,6 +46,7 @@ class Ref:
     dek: str = ""
     kind: str = "note"
     extra: str = ""  # a short annotation: the source's authors, a score, a section
+    draft: bool = False  # a draft note, shown with a chip until the researcher accepts it
 
 
 @dataclass
@@ -123,7 +124,7 @@ class Pages:
 
     def ref(self, path: str, extra: str = "") -> Ref:
         row = self.rows[path]
-        return Ref(path, page_for(path), row.title, row.snippet, row.kind, extra)
+        return Ref(path, page_for(path), row.title, row.snippet, row.kind, extra, row.draft)
 
     def paths(self) -> list[str]:
         """Every indexed document's vault path."""
@@ -275,7 +276,8 @@ class Pages:
                 "count": len(found),
                 "total": len(catalogue.notes),
                 "notes": [
-                    Ref(r.path, page_for(r.path), r.title, r.dek, extra=r.date[:10]) for r in shown
+                    Ref(r.path, page_for(r.path), r.title, r.dek, extra=r.date[:10], draft=r.draft)
+                    for r in shown
                 ],
                 "facets": catalogue.facets(chosen if live else {}, target),
                 "chosen": [
