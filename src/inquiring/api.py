@@ -73,6 +73,17 @@ class Hub:
     members: list[DocRow]
 
 
+@dataclass(frozen=True)
+class SourceText:
+    """A source page with its paper's page text, as drafting and quote checks read it."""
+
+    source: DocRow
+    pdf: str | None  # the source's `pdf:` attachment, vault-relative
+    pages: list[str]  # page n is pages[n - 1]; [] when there is no readable PDF
+    abstract: str  # the source page's body
+    why_no_pages: str = ""  # when pages is empty: why, in a sentence
+
+
 @dataclass
 class Refreshed:
     """What `refresh` did: the lines rewritten, and those kept because edited by hand."""
@@ -218,6 +229,43 @@ class OpenVault:
         if row.kind != "hub":
             raise InquiringError(f"{row.path} is not a hub; list_hubs names them")
         return Hub(row, self._index.hub_members(row.path))
+
+    def source_text(self, ref: str) -> SourceText:
+        """A source (by id, path or title) with its PDF's page text, extracted once and kept
+        in the page store by the file's sha256, so an edited PDF is read again."""
+        from .index.pages import PageStore
+        from .ingest.pdf import UnreadablePdf, extract, sha256_of
+
+        row = self.find(ref)
+        if row.kind != "source":
+            raise InquiringError(f"{row.path} is a {row.kind}, not a source page in sources/")
+        body = self._index.body(row.path)
+        pdf = str(self._index.front_matter(row.path).get("pdf") or "").strip() or None
+        if pdf is None:
+            return SourceText(row, None, [], body, f"{row.path} names no PDF (no `pdf:` field)")
+        full = self._inside(pdf)
+        if not full.is_file():
+            return SourceText(row, pdf, [], body, f"its PDF {pdf} is not in the vault")
+        digest = sha256_of(full)
+        store = PageStore(self._index.vault)
+        try:
+            pages = store.get(digest)
+            if pages is None:
+                try:
+                    pages = extract(full).pages
+                except UnreadablePdf as error:
+                    return SourceText(row, pdf, [], body, f"its PDF {pdf} {error}")
+                store.put(digest, pages)
+        finally:
+            store.close()
+        return SourceText(row, pdf, pages, body)
+
+    def _inside(self, rel: str) -> Path:
+        """The vault file at `rel`, refusing any path that leads out of the vault."""
+        full = (self.root / rel).resolve()
+        if not full.is_relative_to(self.root.resolve()):
+            raise OutsideVault(f"'{rel}' is outside the vault; give a path inside it")
+        return full
 
     def staleness(self, line: str) -> Staleness:
         """What changed in the vault since `line` was written: edited, deleted, new notes."""

@@ -1,0 +1,139 @@
+"""Quotes from a paper, checked against its page text, and the footnotes that carry them.
+
+A draft note's every factual sentence ends in a footnote holding a verbatim quote and its
+page, which Obsidian renders natively:
+
+    Fine-tuning on a thousand examples sufficed.[^1]
+
+    [^1]: "we fine-tune on only 1,000 carefully curated prompts" (p. 2)
+
+A quote is checked mechanically. PDF text differs from what a reader copies in ways that do
+not change a word: ligature glyphs (ﬁ), words hyphenated at a line end, curly quotes and
+dashes, runs of spaces. After normalising those away the quote must appear exactly; failing
+that, a contiguous span of the page must match it with a rapidfuzz partial ratio of at least
+FUZZY_THRESHOLD, which admits a dropped accent or a mis-extracted symbol but not a
+paraphrase (docs/ingest.md has the measurements behind the figure). A quote shorter than
+MIN_QUOTE characters proves nothing, so it does not count.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+MIN_QUOTE = 12  # characters, after normalising
+FUZZY_THRESHOLD = 90.0  # rapidfuzz partial_ratio of the best contiguous span, 0 to 100
+
+_PUNCTUATION = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2033": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u00ad": None,  # a soft hyphen marks where a word may break, nothing more
+        "\u00a0": " ",
+        "\ufffe": None,
+        "\u0002": None,  # PDFium's mark for a hyphen it removed at a line end
+    }
+)
+_HYPHEN_BREAK = re.compile(r"(\w)-\s*\n\s*(\w)")
+_SPACE = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """The text as a reader would copy it: ligatures spelled out (NFKC), plain quotes and
+    dashes, words joined across a hyphenated line end, one space between words."""
+    text = unicodedata.normalize("NFKC", text).translate(_PUNCTUATION)
+    text = _HYPHEN_BREAK.sub(r"\1\2", text)
+    return _SPACE.sub(" ", text).strip()
+
+
+@dataclass(frozen=True)
+class QuoteCheck:
+    ok: bool
+    page: int | None  # where the quote was found (1-based), or None
+    score: float  # 100 for an exact match
+    why: str = ""  # when not ok, or found elsewhere than claimed: one line for the reader
+
+
+def check(quote: str, pages: list[str], page: int | None = None) -> QuoteCheck:
+    """Whether `quote` stands in the page text; the claimed `page` is tried first."""
+    wanted = normalise(quote).strip("\"' ")
+    if len(wanted) < MIN_QUOTE:
+        return QuoteCheck(False, None, 0.0, f"the quote is shorter than {MIN_QUOTE} characters")
+    if not pages:
+        return QuoteCheck(False, None, 0.0, "the source has no page text to check against")
+    order = list(range(1, len(pages) + 1))
+    if page and 1 <= page <= len(pages):
+        order.remove(page)
+        order.insert(0, page)
+    texts = {n: normalise(pages[n - 1]) for n in order}
+    for n in order:
+        if wanted.casefold() in texts[n].casefold():
+            return _found(n, 100.0, page)
+    # A quote may run over a page break; then join each page with the next.
+    best_n, best, span = 0, 0.0, ""
+    for n in order:
+        joined = (texts[n] + (" " + texts[n + 1] if n < len(pages) else "")).casefold()
+        found = fuzz.partial_ratio_alignment(wanted.casefold(), joined)
+        if found is not None and found.score > best:
+            best_n, best = n, found.score
+            span = joined[found.dest_start : found.dest_end]
+    if best >= FUZZY_THRESHOLD and _same_facts(wanted.casefold(), span):
+        return _found(best_n, best, page)
+    return QuoteCheck(False, None, best, "the quote is not in the paper's text")
+
+
+_FACT = re.compile(r"\d+(?:[.,]\d+)*|\b(?:not|no|never|neither|nor|without|cannot)\b|n't\b")
+
+
+def _same_facts(quote: str, span: str) -> bool:
+    """A near match may differ by a mis-read glyph, never by a number or a negation."""
+    return sorted(_FACT.findall(quote)) == sorted(_FACT.findall(span))
+
+
+def _found(n: int, score: float, claimed: int | None) -> QuoteCheck:
+    why = "" if claimed in (None, n) else f"the quote is on page {n}, not page {claimed}"
+    return QuoteCheck(True, n, score, why)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    quote: str
+    page: int
+    line: int = 0  # the footnote's line in the body, 1-based (0: not read from a body)
+
+
+def footnote(label: str, ev: Evidence) -> str:
+    """The footnote line that carries a sentence's evidence."""
+    quote = _SPACE.sub(" ", ev.quote).strip().replace('"', "'")
+    return f'[^{label}]: "{quote}" (p. {ev.page})'
+
+
+_FOOTNOTE = re.compile(
+    r'^\[\^(?P<label>[^\]\s]+)\]:\s*"(?P<quote>.*)"\s*\(p\.\s*(?P<page>\d+)\)\s*$'
+)
+
+
+def evidence_in(body: str) -> dict[str, Evidence]:
+    """Footnote label → its quote and page, for every evidence footnote in a note's body."""
+    found: dict[str, Evidence] = {}
+    for number, line in enumerate(body.splitlines(), 1):
+        match = _FOOTNOTE.match(line.strip())
+        if match:
+            found[match["label"]] = Evidence(match["quote"], int(match["page"]), number)
+    return found
