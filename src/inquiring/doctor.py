@@ -2,17 +2,24 @@
 
 Problems found while reading one file (empty notes among them) are stored by the index; this
 module adds the ones that need the whole vault: duplicate titles and ids, unresolved links,
-self-links, missing titles and circular hubs. `diagnose` is the one list of problems: every
-command that counts them (index, stats, doctor) counts this list.
+self-links, missing titles, circular hubs, and draft notes whose quotes no longer stand in
+their paper's text. `diagnose` is the one list of problems: every command that counts them
+(index, stats, doctor) counts this list.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
-from .index import Index
+from .errors import InquiringError
+from .index import DRAFT, DocRow, Index
 from .parse import Problem
 from .vault import fold
+
+if TYPE_CHECKING:
+    from .api import OpenVault, SourceText
+    from .quotes import QuoteCheck
 
 
 def diagnose(index: Index) -> list[Problem]:
@@ -22,6 +29,7 @@ def diagnose(index: Index) -> list[Problem]:
     problems += _link_problems(index)
     problems += _title_problems(index)
     problems += _hub_cycles(index)
+    problems += _evidence_problems(index)
     order = {"error": 0, "warning": 1}
     return sorted(problems, key=lambda p: (p.path, p.line, order.get(p.severity, 2), p.code))
 
@@ -219,3 +227,82 @@ def _path_back(start: str, edges: dict[str, dict[str, int]], within: set[str]) -
                 previous[child] = node
                 queue.append(child)
     return [start, start]
+
+
+def _evidence_problems(index: Index) -> list[Problem]:
+    """Each draft note's quotes checked again against its paper's page text, so an edit to
+    the note or a changed PDF shows up at the footnote's line. A vault without drafts costs
+    one indexed query; page text comes from the page store (extracted once per PDF)."""
+    drafts = index.documents("note", DRAFT)
+    if not drafts:
+        return []
+    from .api import OpenVault  # the PDF and quote machinery: only for a vault with drafts
+
+    vault = OpenVault(index)
+    texts: dict[str, SourceText | str] = {}  # source id → its text, or why there is none
+    found: list[Problem] = []
+    for draft in drafts:
+        ids = [str(i) for i in index.front_matter(draft.path).get("sources") or []]
+        for ref in ids:
+            if ref not in texts:
+                texts[ref] = _source_text(vault, ref)
+        found += _draft_problems(index, draft, [texts[ref] for ref in ids])
+    return found
+
+
+def _source_text(vault: OpenVault, ref: str) -> SourceText | str:
+    try:
+        return vault.source_text(ref)
+    except InquiringError:
+        return f"its source '{ref}' is not in the vault"
+
+
+def _draft_problems(index: Index, draft: DocRow, texts: list[SourceText | str]) -> list[Problem]:
+    """The problems of one draft's evidence footnotes, each at the footnote's line."""
+    from .quotes import evidence_in
+
+    readable: list[SourceText] = []
+    unreadable: list[str] = []  # why each other source has no page text
+    for text in texts:
+        if isinstance(text, str) or not text.pages:
+            unreadable.append(text if isinstance(text, str) else text.why_no_pages)
+        else:
+            readable.append(text)
+    found = []
+    for label, evidence in evidence_in(_file_text(index, draft.path)).items():
+        where = (draft.path, evidence.line)
+        if not readable:
+            why = unreadable[0] if unreadable else "the draft names no source (add `sources:`)"
+            message = f"quote [^{label}] cannot be checked: {why}"
+            found.append(Problem(*where, "warning", "quote-unchecked", message))
+            continue
+        check = _best_check(evidence.quote, evidence.page, readable)
+        if not check.ok:
+            message = (
+                f"quote [^{label}] does not verify: {check.why}; "
+                "correct it from the paper or drop the sentence"
+            )
+            found.append(Problem(*where, "error", "quote-not-found", message))
+        elif check.why:
+            message = f"quote [^{label}]: {check.why}; correct the page"
+            found.append(Problem(*where, "warning", "quote-wrong-page", message))
+    return found
+
+
+def _best_check(quote: str, page: int, texts: list[SourceText]) -> QuoteCheck:
+    """The quote checked against each source's pages: a match on the page written first,
+    then a match elsewhere, then the nearest miss."""
+    from .quotes import check
+
+    checks = [check(quote, t.pages, page) for t in texts]
+    return max(checks, key=lambda c: (c.ok, not c.why, c.score))
+
+
+def _file_text(index: Index, path: str) -> str:
+    """The note as written, so that footnote lines count from the top of the file."""
+    try:
+        raw = index.vault.read_bytes(path).decode("utf-8", errors="replace")
+    except OSError:  # gone since the index read it: the next update drops it
+        return ""
+    raw = raw.removeprefix("\ufeff")
+    return raw.replace("\r\n", "\n").replace("\r", "\n")

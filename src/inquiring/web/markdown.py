@@ -25,6 +25,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
 from ..parse import URL_SCHEME, Link
+from ..quotes import evidence_in
 from ..text import (
     BLOCK_ID,
     CALLOUT,
@@ -56,6 +57,7 @@ _ATTRIBUTES = {
     "section": {"class"},
     "sup": {"class", "id"},  # a footnote's mark, which its entry links back to
     "li": {"id"},  # a footnote's entry, which its mark links to
+    "q": {"cite", "class"},
     "img": {"src", "alt", "title", "width", "height", "class"},
     "code": {"class"},
     **{f"h{n}": {"id"} for n in range(1, 7)},
@@ -303,17 +305,26 @@ def _footnote_tail(state: StateCore) -> None:
     tokens = [_html('<section class="footnotes"><hr><ol>')]
     for label, text in notes.items():
         anchor = html.escape(_footnote_anchor(label, state.env))
-        inline = Token("inline", "", 0, content=text)
-        inline.children = []
-        state.md.inline.parse(text, state.md, state.env, inline.children)
-        tokens += [
+        tokens.append(
             _html(
                 f'<li id="fn-{anchor}"><a class="footnote-back" href="#fnref-{anchor}" '
                 f'title="Back to the text">{html.escape(label)}</a> '
-            ),
-            inline,
-            _html("</li>"),
-        ]
+            )
+        )
+        evidence = evidence_in(f"[^{label}]: {text}").get(label)
+        if evidence is not None:  # a quote is the paper's words: shown as text, never markup
+            tokens.append(
+                _html(
+                    f'<q class="evidence">{html.escape(evidence.quote)}</q> '
+                    f'<span class="evidence-page">p. {evidence.page}</span>'
+                )
+            )
+        else:
+            inline = Token("inline", "", 0, content=text)
+            inline.children = []
+            state.md.inline.parse(text, state.md, state.env, inline.children)
+            tokens.append(inline)
+        tokens.append(_html("</li>"))
     state.tokens += [*tokens, _html("</ol></section>")]
 
 
