@@ -1,0 +1,228 @@
+"""Draft notes where a researcher meets them: `notes --drafts`, `doctor` checking every quote
+again against the paper's page text, and the web and site pages (a Draft chip, each claim's
+quote and page behind its footnote mark, a hostile quote shown as text)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import bump_mtime, run
+from fastapi.testclient import TestClient
+from webvault import LOCAL
+
+import inquiring
+from inquiring.embed import get_embedder
+from inquiring.index import Index
+from inquiring.search import Searcher
+from inquiring.site import build_site
+from inquiring.vault import Vault
+from inquiring.web.app import create_app
+from inquiring.web.pages import Pages
+
+# Three pages in the words of the LIMA paper (Zhou et al. 2023, arXiv:2305.11206).
+PAGES = [
+    [
+        "Large language models are trained in two stages: (1) unsupervised pretraining",
+        "from raw text, to learn general-purpose representations, and (2) large scale",
+        "instruction tuning and reinforcement learning, to better align to end tasks.",
+    ],
+    [
+        "We measure the relative importance of these two stages by training LIMA,",
+        "a 65B parameter LLaMa language model fine-tuned with the standard supervised",
+        "loss on only 1,000 carefully curated prompts and responses.",
+    ],
+    [
+        "Taken together, these results strongly suggest that almost all knowledge in",
+        "large language models is learned during pretraining.",
+    ],
+]
+GOOD = "fine-tuned with the standard supervised loss on only 1,000 carefully curated prompts"
+ELSEWHERE = "unsupervised pretraining from raw text"  # on page 1
+ABSENT = "reinforcement learning from human feedback is necessary"
+
+SOURCE = """---
+id: arxiv:2305.11206
+title: "LIMA: Less Is More for Alignment"
+authors: [Chunting Zhou, Pengfei Liu]
+published: 2023-05-18
+pdf: sources/files/lima.pdf
+---
+Large language models are trained in two stages.
+"""
+DRAFT = f"""---
+title: "Can a thousand curated examples align a language model?"
+dek: "LIMA fine-tunes a 65B model on 1,000 examples."
+status: draft
+sources: [arxiv:2305.11206]
+---
+LIMA was fine-tuned on a thousand curated examples.[^1]
+Pretraining learns from raw text without labels.[^2]
+Preference learning was needed as well.[^3]
+
+[^1]: "{GOOD}" (p. 2)
+[^2]: "{ELSEWHERE}" (p. 3)
+[^3]: "{ABSENT}" (p. 2)
+"""
+PLAIN = """---
+title: "What does pretraining teach?"
+---
+Almost everything a model knows.
+"""
+
+
+def pdf_bytes(pages: list[list[str]]) -> bytes:
+    """A small PDF with a text layer, one Helvetica line per string."""
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    kids = []
+    for lines in pages:
+        shown = " T* ".join(
+            "(" + line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ") Tj"
+            for line in lines
+        )
+        stream = f"BT /F1 10 Tf 14 TL 60 720 Td {shown} ET"
+        objects.append(f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream")
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {len(objects)} 0 R "
+            "/Resources << /Font << /F1 3 0 R >> >> >>"
+        )
+        kids.append(f"{len(objects)} 0 R")
+    objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>"
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    trailer = f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+    return out + trailer.encode()
+
+
+@pytest.fixture
+def drafts_vault(write_vault) -> Path:
+    return write_vault(
+        {
+            "sources/arxiv-2305.11206.md": SOURCE,
+            "sources/files/lima.pdf": pdf_bytes(PAGES),
+            "notes/lima-draft.md": DRAFT,
+            "notes/pretraining.md": PLAIN,
+        }
+    )
+
+
+def line_of(path: Path, start: str) -> int:
+    """The file line (1-based) that starts with `start`."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    return next(n for n, line in enumerate(lines, start=1) if line.startswith(start))
+
+
+def doctor(root: Path) -> list[dict]:
+    code, output = run(root, "doctor", "--json")
+    assert code == 0
+    return [p for p in json.loads(output) if p["code"].startswith("quote-")]
+
+
+def test_notes_drafts_lists_only_the_drafts(drafts_vault):
+    code, output = run(drafts_vault, "notes", "--drafts")
+    assert code == 0
+    assert "Can a thousand curated examples align" in output
+    assert "What does pretraining teach?" not in output
+    assert output.rstrip().endswith("1 draft note")
+    code, output = run(drafts_vault, "notes", "--drafts", "--json")
+    rows = json.loads(output)
+    assert [r["path"] for r in rows] == ["notes/lima-draft.md"] and rows[0]["status"] == "draft"
+    code, output = run(drafts_vault, "notes")
+    assert output.rstrip().endswith("2 notes")
+    with inquiring.open(drafts_vault) as vault:
+        assert [d.path for d in vault.drafts()] == ["notes/lima-draft.md"]
+
+
+def test_doctor_checks_each_quote_at_its_footnote_line(drafts_vault):
+    draft = drafts_vault / "notes" / "lima-draft.md"
+    found = doctor(drafts_vault)
+    assert [(p["line"], p["severity"], p["code"]) for p in found] == [
+        (line_of(draft, "[^2]:"), "warning", "quote-wrong-page"),
+        (line_of(draft, "[^3]:"), "error", "quote-not-found"),
+    ]
+    assert "the quote is on page 1, not page 3" in found[0]["message"]
+    assert "[^3]" in found[1]["message"] and "not in the paper's text" in found[1]["message"]
+    _, output = run(drafts_vault, "doctor")
+    assert f"notes/lima-draft.md:{line_of(draft, '[^3]:')}" in output
+
+    # The note edited: the first quote no longer says what the paper says.
+    draft.write_text(DRAFT.replace("only 1,000 carefully", "only 10,000 randomly"), "utf-8")
+    bump_mtime(draft)
+    assert (line_of(draft, "[^1]:"), "quote-not-found") in {
+        (p["line"], p["code"]) for p in doctor(drafts_vault)
+    }
+
+    # The note as drafted, and the PDF replaced by another version of the paper, without its
+    # first page: the first quote moved to page 1, the second is gone.
+    draft.write_text(DRAFT, "utf-8")
+    bump_mtime(draft)
+    pdf = drafts_vault / "sources" / "files" / "lima.pdf"
+    pdf.write_bytes(pdf_bytes(PAGES[1:]))
+    bump_mtime(pdf)
+    found = doctor(drafts_vault)
+    assert [(p["line"], p["code"]) for p in found] == [
+        (line_of(draft, "[^1]:"), "quote-wrong-page"),
+        (line_of(draft, "[^2]:"), "quote-not-found"),
+        (line_of(draft, "[^3]:"), "quote-not-found"),
+    ]
+
+
+def test_doctor_says_when_a_quote_cannot_be_checked(drafts_vault):
+    (drafts_vault / "sources" / "files" / "lima.pdf").unlink()
+    found = doctor(drafts_vault)
+    assert {p["code"] for p in found} == {"quote-unchecked"} and len(found) == 3
+    assert "its PDF sources/files/lima.pdf is not in the vault" in found[0]["message"]
+
+
+def test_doctor_reads_no_pdf_in_a_vault_without_drafts(drafts_vault):
+    (drafts_vault / "notes" / "lima-draft.md").unlink()
+    assert doctor(drafts_vault) == []
+    assert not (drafts_vault / ".inquiring" / "pages.db").exists()
+
+
+HOSTILE = DRAFT.replace(
+    f'"{ABSENT}" (p. 2)', "\"<script>alert('quote')</script><img src=x onerror=alert(1)>\" (p. 2)"
+)
+
+
+def test_draft_page_shows_the_chip_and_each_quote_with_its_page(drafts_vault):
+    (drafts_vault / "notes" / "lima-draft.md").write_text(HOSTILE, encoding="utf-8")
+    with Index(Vault(drafts_vault)) as index:
+        index.update()
+        with TestClient(create_app(index, get_embedder()), base_url=LOCAL) as client:
+            page = client.get("/notes/lima-draft.html").text
+            listing = client.get("/notes.html").text
+    assert '<span class="chip chip-draft"' in page and ">Draft</span>" in page
+    # The mark links to its footnote, and names the quote on hover; no script needed.
+    assert '<sup class="footnote-ref" id="fnref-1"><a href="#fn-1" title="' in page
+    assert '<li id="fn-1"><a class="footnote-back" href="#fnref-1"' in page
+    assert f'<q class="evidence">{GOOD}</q> <span class="evidence-page">p. 2</span>' in page
+    # A hostile quote is the paper's words, shown as text.
+    assert (
+        "&lt;script&gt;alert('quote')&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;</q>" in page
+    )
+    assert "<script>alert" not in page and "<img src" not in page
+    # Lists mark the draft, and only the draft.
+    assert listing.count("chip-draft") == 1
+
+
+def test_published_site_shows_drafts_the_same_way(drafts_vault, tmp_path):
+    with Index(Vault(drafts_vault)) as index:
+        index.update(embedder=get_embedder())
+        build_site(Pages(Searcher(index, get_embedder()), published=True), tmp_path / "site")
+    page = (tmp_path / "site" / "notes" / "lima-draft.html").read_text(encoding="utf-8")
+    assert ">Draft</span>" in page and 'href="#fn-2"' in page
+    assert f'<q class="evidence">{ELSEWHERE}</q> <span class="evidence-page">p. 3</span>' in page
+    plain = (tmp_path / "site" / "notes" / "pretraining.html").read_text(encoding="utf-8")
+    assert '<p class="label">Note <span class="chip' not in plain  # not a draft itself
+    assert 'align a language model?</a> <span class="chip chip-draft"' in plain  # its neighbour
