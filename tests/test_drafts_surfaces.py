@@ -144,7 +144,13 @@ def test_notes_drafts_lists_only_the_drafts(drafts_vault):
 
 
 def test_doctor_checks_each_quote_at_its_footnote_line(drafts_vault):
+    # Without drafts, doctor opens no PDF and no page store.
     draft = drafts_vault / "notes" / "lima-draft.md"
+    draft.unlink()
+    assert doctor(drafts_vault) == []
+    assert not (drafts_vault / ".inquiring" / "pages.db").exists()
+
+    draft.write_text(DRAFT, encoding="utf-8")
     found = doctor(drafts_vault)
     assert [(p["line"], p["severity"], p["code"]) for p in found] == [
         (line_of(draft, "[^2]:"), "warning", "quote-wrong-page"),
@@ -182,12 +188,6 @@ def test_doctor_says_when_a_quote_cannot_be_checked(drafts_vault):
     found = doctor(drafts_vault)
     assert {p["code"] for p in found} == {"quote-unchecked"} and len(found) == 3
     assert "its PDF sources/files/lima.pdf is not in the vault" in found[0]["message"]
-
-
-def test_doctor_reads_no_pdf_in_a_vault_without_drafts(drafts_vault):
-    (drafts_vault / "notes" / "lima-draft.md").unlink()
-    assert doctor(drafts_vault) == []
-    assert not (drafts_vault / ".inquiring" / "pages.db").exists()
 
 
 HOSTILE = DRAFT.replace(
