@@ -59,11 +59,12 @@ sources: [arxiv:2305.11206]
 ---
 LIMA was fine-tuned on a thousand curated examples.[^1]
 Pretraining learns from raw text without labels.[^2]
-Preference learning was needed as well.[^3]
+Preference learning was needed as well.[^3] Its data are described elsewhere.[^4]
 
 [^1]: "{GOOD}" (p. 2)
 [^2]: "{ELSEWHERE}" (p. 3)
 [^3]: "{ABSENT}" (p. 2)
+[^4]: See the *appendix*.
 """
 PLAIN = """---
 title: "What does pretraining teach?"
@@ -155,6 +156,7 @@ def test_doctor_checks_each_quote_at_its_footnote_line(drafts_vault):
     assert [(p["line"], p["severity"], p["code"]) for p in found] == [
         (line_of(draft, "[^2]:"), "warning", "quote-wrong-page"),
         (line_of(draft, "[^3]:"), "error", "quote-not-found"),
+        (line_of(draft, "[^4]:"), "warning", "quote-unreadable"),
     ]
     assert "the quote is on page 1, not page 3" in found[0]["message"]
     assert "[^3]" in found[1]["message"] and "not in the paper's text" in found[1]["message"]
@@ -180,13 +182,14 @@ def test_doctor_checks_each_quote_at_its_footnote_line(drafts_vault):
         (line_of(draft, "[^1]:"), "quote-wrong-page"),
         (line_of(draft, "[^2]:"), "quote-not-found"),
         (line_of(draft, "[^3]:"), "quote-not-found"),
+        (line_of(draft, "[^4]:"), "quote-unreadable"),
     ]
 
 
 def test_doctor_says_when_a_quote_cannot_be_checked(drafts_vault):
     (drafts_vault / "sources" / "files" / "lima.pdf").unlink()
     found = doctor(drafts_vault)
-    assert {p["code"] for p in found} == {"quote-unchecked"} and len(found) == 3
+    assert [p["code"] for p in found] == ["quote-unchecked"] * 3 + ["quote-unreadable"]
     assert "its PDF sources/files/lima.pdf is not in the vault" in found[0]["message"]
 
 
@@ -207,6 +210,9 @@ def test_draft_page_shows_the_chip_and_each_quote_with_its_page(drafts_vault):
     assert '<sup class="footnote-ref" id="fnref-1"><a href="#fn-1" title="' in page
     assert '<li id="fn-1"><a class="footnote-back" href="#fnref-1"' in page
     assert f'<q class="evidence">{GOOD}</q> <span class="evidence-page">p. 2</span>' in page
+    # Any other footnote is the note's own Markdown.
+    assert '<li id="fn-4"><a class="footnote-back" href="#fnref-4"' in page
+    assert "See the <em>appendix</em>." in page
     # A hostile quote is the paper's words, shown as text.
     assert (
         "&lt;script&gt;alert('quote')&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;</q>" in page

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from .errors import InquiringError
 from .index import DRAFT, DocRow, Index
 from .parse import Problem
+from .text import FOOTNOTE_DEF
 from .vault import fold
 
 if TYPE_CHECKING:
@@ -268,8 +269,21 @@ def _draft_problems(index: Index, draft: DocRow, texts: list[SourceText | str]) 
             unreadable.append(text if isinstance(text, str) else text.why_no_pages)
         else:
             readable.append(text)
-    found = []
-    for label, evidence in evidence_in(_file_text(index, draft.path)).items():
+    text = _file_text(index, draft.path)
+    evidence_at = evidence_in(text)
+    found = [
+        Problem(
+            draft.path,
+            number,
+            "warning",
+            "quote-unreadable",
+            f'footnote [^{match.group(1)}] is not a quote and a page, as in [^1]: "…" (p. 4); '
+            "it cannot be checked",
+        )
+        for number, line in enumerate(text.split("\n"), 1)
+        if (match := FOOTNOTE_DEF.match(line.strip())) and match.group(1) not in evidence_at
+    ]
+    for label, evidence in evidence_at.items():
         where = (draft.path, evidence.line)
         if not readable:
             why = unreadable[0] if unreadable else "the draft names no source (add `sources:`)"

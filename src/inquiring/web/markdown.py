@@ -302,15 +302,21 @@ def _footnote_tail(state: StateCore) -> None:
     notes = state.env.get("footnotes") or {}
     if not notes:
         return
+    marked = {
+        child.meta["label"]
+        for token in state.tokens
+        if token.type == "inline"
+        for child in token.children or []
+        if child.type == "footnote_ref"
+    }
     tokens = [_html('<section class="footnotes"><hr><ol>')]
     for label, text in notes.items():
         anchor = html.escape(_footnote_anchor(label, state.env))
-        tokens.append(
-            _html(
-                f'<li id="fn-{anchor}"><a class="footnote-back" href="#fnref-{anchor}" '
-                f'title="Back to the text">{html.escape(label)}</a> '
-            )
-        )
+        shown = html.escape(label)
+        if label in marked:  # back to where the text cites it
+            back = f'class="footnote-back" href="#fnref-{anchor}" title="Back to the text"'
+            shown = f"<a {back}>{shown}</a>"
+        tokens.append(_html(f'<li id="fn-{anchor}">{shown} '))
         evidence = evidence_in(f"[^{label}]: {text}").get(label)
         if evidence is not None:  # a quote is the paper's words: shown as text, never markup
             tokens.append(
