@@ -232,3 +232,33 @@ def test_published_site_shows_drafts_the_same_way(drafts_vault, tmp_path):
     plain = (tmp_path / "site" / "notes" / "pretraining.html").read_text(encoding="utf-8")
     assert '<p class="label">Note <span class="chip' not in plain  # not a draft itself
     assert 'align a language model?</a> <span class="chip chip-draft"' in plain  # its neighbour
+
+
+def test_in_a_browser_the_mark_opens_the_quote_and_nothing_runs(drafts_vault, tmp_path):
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():  # pragma: no cover - `make test` installs it
+        pytest.skip("the browser check needs Chromium; `make test` installs it")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    (drafts_vault / "notes" / "lima-draft.md").write_text(HOSTILE, encoding="utf-8")
+    with Index(Vault(drafts_vault)) as index:
+        index.update(embedder=get_embedder())
+        build_site(Pages(Searcher(index, get_embedder()), published=True), tmp_path / "site")
+    dialogs: list[str] = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium), args=["--no-sandbox"])
+        tab = browser.new_page()
+        tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        tab.goto((tmp_path / "site" / "notes" / "lima-draft.html").as_uri())
+        assert tab.locator("p.label .chip-draft").inner_text() == "Draft"
+        mark = tab.locator("sup.footnote-ref a").first
+        assert GOOD in (mark.get_attribute("title") or "")  # the quote on hover
+        mark.click()
+        assert tab.url.endswith("#fn-1")
+        assert tab.locator("li:target q.evidence").inner_text() == GOOD
+        assert tab.locator("li:target .evidence-page").inner_text() == "p. 2"
+        tab.locator("li:target a.footnote-back").click()
+        assert tab.url.endswith("#fnref-1")
+        hostile = tab.locator("#fn-3 q.evidence").inner_text()
+        assert hostile.startswith("<script>alert('quote')</script>")  # shown, not run
+        browser.close()
+    assert dialogs == []
