@@ -16,6 +16,9 @@ from inquiring.index import Index
 from inquiring.vault import Vault
 
 FOAM = Path(__file__).resolve().parent / "fixtures" / "foam-docs"  # MIT, its LICENSE beside it
+# Real research papers (CC BY), problem PDFs and recorded arXiv/Crossref answers, kept beside
+# the repository rather than in it (their licences and provenance: LICENSES.md there).
+PAPERS = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "papers"
 
 WriteVault = Callable[[dict[str, str | bytes]], Path]
 
@@ -51,6 +54,14 @@ def open_index() -> Callable[[Path], Index]:
     yield open_
     for index in opened:
         index.close()
+
+
+@pytest.fixture
+def papers() -> Path:
+    """The real paper fixtures; the test is skipped where they are not beside the clone."""
+    if not (PAPERS / "README.md").is_file():
+        pytest.skip(f"the real paper fixtures are not at {PAPERS}")
+    return PAPERS
 
 
 def run(root: Path, *args: str) -> tuple[int, str]:

@@ -23,6 +23,7 @@ from .vault import Vault
 if TYPE_CHECKING:
     from .ask import Answer
     from .embed import Embedder
+    from .ingest import AddReport
     from .lines import Staleness
     from .search import Searcher, SearchResult
 
@@ -229,6 +230,27 @@ class OpenVault:
         if row.kind != "hub":
             raise InquiringError(f"{row.path} is not a hub; list_hubs names them")
         return Hub(row, self._index.hub_members(row.path))
+
+    def add(
+        self,
+        inputs: list[str],
+        online: bool = False,
+        progress: Callable[[str], None] | None = None,
+    ) -> AddReport:
+        """Papers in: PDFs, folders of them, .bib, CSL-JSON, arXiv ids and DOIs become source
+        pages, or update the pages they already have field by field (see `ingest`).
+        Nothing is fetched from the network unless `online`."""
+        from .ingest import add
+        from .ingest.sources import Page
+
+        self.update(embed=False)
+        pages = [
+            Page(row.path, self._index.front_matter(row.path), row.title)
+            for row in self._index.documents("source")
+        ]
+        report = add(self._index.vault, pages, inputs, online=online, progress=progress)
+        self.update(embed=False)
+        return report
 
     def source_text(self, ref: str) -> SourceText:
         """A source (by id, path or title) with its PDF's page text, extracted once and kept

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from .embed import Embedder
+    from .ingest import AddReport
     from .parse import Problem
 
 VAULT_KEY = "inquiring.vault"
@@ -451,7 +452,8 @@ def _print_json(data: Any) -> None:
 
 def _problem_line(p: Problem) -> str:
     colour = "red" if p.severity == "error" else "yellow"
-    return f"[{colour}]{p.severity}[/] {escape(p.path)}:{p.line}: {escape(p.message)}"
+    where = f"{p.path}:{p.line}" if p.line else p.path
+    return f"[{colour}]{p.severity}[/] {escape(where)}: {escape(p.message)}"
 
 
 @command()
@@ -481,6 +483,76 @@ def init(
         out.print(f"Created in {escape(str(root))}: {', '.join(made)}")
     else:
         out.print(f"{escape(str(root))} is already a vault; nothing changed.")
+
+
+@command()
+def add(
+    ctx: typer.Context,
+    papers: Annotated[
+        list[str],
+        typer.Argument(
+            help="PDF files, folders of PDFs, .bib or CSL-JSON exports (from Zotero, say), "
+            "arXiv ids or URLs, and DOIs, in any mix.",
+            show_default=False,
+        ),
+    ],
+    online: Annotated[
+        bool,
+        typer.Option(
+            "--online",
+            help="Ask arXiv's and Crossref's public APIs for titles, authors and abstracts "
+            "the files lack. Off by default: nothing leaves your machine.",
+        ),
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Add papers to the vault's sources/: one page each, updated in place if already there.
+
+    A page that exists is matched by its id, DOI, arXiv id or title and only gains the fields
+    it lacks; what you wrote stays. PDFs from outside the vault are copied to sources/files/,
+    and their text is kept in the index for 'inquiring draft'.
+    """
+    from .api import OpenVault
+
+    index = _open(ctx, refresh=False)
+    with err.status("Reading papers…") as status:
+        report = OpenVault(index).add(
+            papers, online=online, progress=lambda name: status.update(f"Reading {name}…")
+        )
+    _say_notices(index)
+    if as_json:
+        _print_json(
+            {
+                "written": [asdict(w) for w in report.written],
+                "problems": [asdict(p) for p in report.problems],
+                "gaps": report.gaps,
+            }
+        )
+    else:
+        _print_added(report)
+    if not report.written and report.problems:
+        raise typer.Exit(1)
+
+
+def _print_added(report: AddReport) -> None:
+    for problem in report.problems:
+        err.print(_problem_line(problem))
+    for w in report.written:
+        if w.action == "added":
+            out.print(f"Added {escape(w.path)} (from {escape(w.origin)})")
+        elif w.action == "updated":
+            out.print(f"Updated {escape(w.path)}: {', '.join(w.fields)} (from {escape(w.origin)})")
+        for kept in w.kept:
+            out.print(f"  kept as you wrote it in {escape(w.path)}: {escape(kept)}")
+    for gap in report.gaps:
+        out.print(f"[yellow]Note:[/] {escape(gap)}")
+    unchanged = report.count("unchanged")
+    skipped = sum(p.severity == "error" for p in report.problems)
+    out.print(
+        f"{_count(report.count('added'), 'source')} added, {report.count('updated')} updated, "
+        f"{unchanged} already up to date"
+        + (f"; {skipped} not read (see above)." if skipped else ".")
+    )
 
 
 @command("index")

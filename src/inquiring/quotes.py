@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from .text import join_broken_words
+
 MIN_QUOTE = 12  # characters, after normalising
 FUZZY_THRESHOLD = 90.0  # rapidfuzz partial_ratio of the best contiguous span, 0 to 100
 
@@ -46,19 +48,16 @@ _PUNCTUATION = str.maketrans(
         "\u2212": "-",
         "\u00ad": None,  # a soft hyphen marks where a word may break, nothing more
         "\u00a0": " ",
-        "\ufffe": None,
-        "\u0002": None,  # PDFium's mark for a hyphen it removed at a line end
     }
 )
-_HYPHEN_BREAK = re.compile(r"(\w)-\s*\n\s*(\w)")
 _SPACE = re.compile(r"\s+")
 
 
 def normalise(text: str) -> str:
     """The text as a reader would copy it: ligatures spelled out (NFKC), plain quotes and
     dashes, words joined across a hyphenated line end, one space between words."""
-    text = unicodedata.normalize("NFKC", text).translate(_PUNCTUATION)
-    text = _HYPHEN_BREAK.sub(r"\1\2", text)
+    text = join_broken_words(unicodedata.normalize("NFKC", text))
+    text = text.translate(_PUNCTUATION)
     return _SPACE.sub(" ", text).strip()
 
 

@@ -46,3 +46,10 @@ def arxiv_ids_in(text: str) -> list[str]:
     for match in _ARXIV_URL.finditer(text):
         seen.setdefault(f"arxiv:{match.group('id').lower()}", None)
     return list(seen)
+
+
+def other_ids(meta: dict) -> list[str]:
+    """A source page's ids besides its own `id`: its DOI and the arXiv paper its URL names,
+    so a note citing `doi:…` finds a page whose id is a citekey."""
+    found = [normalise_source_id(f"doi:{meta['doi']}")] if meta.get("doi") else []
+    return found + arxiv_ids_in(str(meta.get("url") or ""))

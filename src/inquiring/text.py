@@ -362,3 +362,19 @@ def _block_at(lines: list[str], number: int) -> str:
     while first > 0 and lines[first - 1].strip() and (alone or not _ITEM.match(lines[first - 1])):
         first -= 1
     return "\n".join(lines[first : end + 1])
+
+
+# A word broken at a line end: "ingre-" + newline + "dient" as most PDF readers give it, or
+# "ingre\ufffedient" as PDFium marks the hyphen it took out.
+_BROKEN_WORD = re.compile(r"(\w)(?:\ufffe\s*|-[ \t]*\n\s*)(\w[\w-]*)")
+
+
+def join_broken_words(text: str) -> str:
+    """Words hyphenated across a line end made whole again ("ingredient"), except where
+    the word goes on with a hyphen of its own ("state-of-the-art")."""
+
+    def join(match: re.Match[str]) -> str:
+        rest = match.group(2)
+        return match.group(1) + ("-" if "-" in rest else "") + rest
+
+    return _BROKEN_WORD.sub(join, text)

@@ -368,6 +368,7 @@ class Target:
     title: str = ""
     aliases: tuple[str, ...] = ()
     doc_id: str = ""
+    other_ids: tuple[str, ...] = ()  # a source's DOI and arXiv id, when its id is a citekey
 
 
 class Resolver:
@@ -403,6 +404,9 @@ class Resolver:
                 self.by_alias.setdefault(fold(alias), t.path)
             if t.doc_id:
                 self.by_source_id.setdefault(t.doc_id, t.path)
+        for t in targets:  # a page's own id first, then the ids it is also known by
+            for other in t.other_ids:
+                self.by_source_id.setdefault(other, t.path)
 
     def resolve(self, link: Link, from_path: str) -> str | None:
         if link.style == "source":

@@ -397,7 +397,8 @@ class Index(Queries, VectorTable):
                 "SELECT title, aliases, doc_id FROM documents WHERE path = ?", (vf.path,)
             ).fetchone()
             after = (doc.title, json.dumps(doc.parsed.meta["aliases"]), doc.doc_id) if doc else None
-            self._renamed_targets |= before != after
+            # A source's DOI or URL may be what notes cite it by, so any edit to one counts.
+            self._renamed_targets |= before != after or (doc is not None and doc.kind == "source")
         self._remove(vf.path)
         status = "document" if doc else "skipped"
         report.skipped += doc is None

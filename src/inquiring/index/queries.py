@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 
 from ..errors import InquiringError, NotFound
 from ..parse import Link, Problem
-from ..source_ids import normalise_source_id
+from ..source_ids import normalise_source_id, other_ids
 from ..vault import BODY_LINK_STYLES, LINKS_AT_FULL_WEIGHT, Resolver, Target, fold
 from ..words import fts_query, other_spellings, vocabulary_key
 from .rows import DOC_COLUMNS, DRAFT, DocRow, LinkRow, doc_row, has_tag
@@ -35,9 +35,16 @@ class Queries:
 
     def resolver(self) -> Resolver:
         targets = [
-            Target(path, title, tuple(json.loads(aliases)), doc_id)
-            for path, title, aliases, doc_id in self.db.execute(
-                "SELECT path, title, aliases, doc_id FROM documents"
+            Target(
+                path,
+                title,
+                tuple(json.loads(aliases)),
+                doc_id,
+                tuple(other_ids(json.loads(meta))) if meta else (),
+            )
+            for path, title, aliases, doc_id, meta in self.db.execute(
+                "SELECT path, title, aliases, doc_id, "
+                "CASE WHEN kind = 'source' THEN meta END FROM documents"
             )
         ]
         targets += [

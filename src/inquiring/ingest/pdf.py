@@ -21,6 +21,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from ..errors import InquiringError
+from ..text import join_broken_words
 
 
 class UnreadablePdf(InquiringError):
@@ -111,7 +112,8 @@ def _pages(doc: pdfium.PdfDocument) -> tuple[list[str], str]:
         page = doc[number]
         textpage = page.get_textpage()
         try:
-            pages.append(textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n"))
+            text = textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
+            pages.append(join_broken_words(text))
             if number == 0:
                 title = _largest_type(textpage)
         finally:
@@ -121,27 +123,34 @@ def _pages(doc: pdfium.PdfDocument) -> tuple[list[str], str]:
 
 
 def _largest_type(textpage: pdfium.PdfTextPage, limit: int = 4000) -> str:
-    """The first page's biggest upright text near the top: in a paper, its title."""
-    runs: list[tuple[float, list[str]]] = []
+    """The first page's biggest upright lines: in a paper, its title.
+
+    Lines, not runs of one size, so a title in small capitals (LONGEVAL, its capitals a
+    size larger) stays whole; lines of the largest size in a row make the title."""
+    lines: list[tuple[float, list[str]]] = [(0.0, [])]
     for i in range(min(textpage.count_chars(), limit)):
         code = pdfium_c.FPDFText_GetUnicode(textpage, i)
-        if pdfium_c.FPDFText_GetCharAngle(textpage, i) > 0.01:
+        if code in (10, 13):
+            if lines[-1][1]:
+                lines.append((0.0, []))
+            continue
+        if pdfium_c.FPDFText_GetCharAngle(textpage, i) > 0.01 or not code or code == 0xFFFE:
             continue  # the arXiv stamp runs up the margin in large type
-        size = round(pdfium_c.FPDFText_GetFontSize(textpage, i), 1)
-        char = chr(code) if code and code != 0xFFFE else ""
-        if char in ("\r", "\n"):
-            char = " "
-        if runs and (abs(runs[-1][0] - size) < 0.3 or char == " "):
-            runs[-1][1].append(char)
-        elif char:
-            runs.append((size, [char]))
-    best = ""
-    best_size = 0.0
-    for size, chars in runs:
-        text = re.sub(r"\s+", " ", "".join(chars)).strip()
-        if size > best_size + 0.3 and len(text.split()) >= 2 and re.search(r"[A-Za-z]{3}", text):
-            best, best_size = text, size
-    return best
+        size = pdfium_c.FPDFText_GetFontSize(textpage, i)
+        top, chars = lines[-1]
+        lines[-1] = (max(top, size) if chr(code).isalnum() else top, [*chars, chr(code)])
+    texts = [(size, _tidy("".join(chars))) for size, chars in lines]
+    texts = [(size, text) for size, text in texts if re.search(r"[A-Za-z]{3}", text)]
+    if not texts:
+        return ""
+    largest = max(size for size, _ in texts)
+    title: list[str] = []
+    for size, text in texts:
+        if abs(size - largest) < 0.5:
+            title.append(text)
+        elif title:
+            break
+    return " ".join(title)
 
 
 def _meta(data: bytes, info: dict[str, str], first_page: str, big_type: str) -> PdfMeta:
@@ -176,10 +185,13 @@ def _tidy(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+_NOBODY = {"anonymous", "unknown", "author", "authors", "user", "admin", "administrator"}
+
+
 def _split_authors(text: str) -> list[str]:
     """'A. One, B. Two and C. Three' or 'One, A.; Two, B.' as a list of names."""
     text = _tidy(text)
-    if not text or _MACHINE_TITLE.search(text):
+    if not text or _MACHINE_TITLE.search(text) or text.casefold() in _NOBODY:
         return []
     parts = re.split(r"\s*;\s*", text) if ";" in text else re.split(r",\s*|\s+and\s+", text)
     return [p for p in (part.strip() for part in parts) if p and len(p) > 1]
