@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import bump_mtime, run
 from fastapi.testclient import TestClient
+from paperpdf import write_pages
 from webvault import LOCAL
 
 import inquiring
@@ -73,48 +74,18 @@ Almost everything a model knows.
 """
 
 
-def pdf_bytes(pages: list[list[str]]) -> bytes:
-    """A small PDF with a text layer, one Helvetica line per string."""
-    objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>",
-        "",
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    kids = []
-    for lines in pages:
-        shown = " T* ".join(
-            "(" + line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ") Tj"
-            for line in lines
-        )
-        stream = f"BT /F1 10 Tf 14 TL 60 720 Td {shown} ET"
-        objects.append(f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream")
-        objects.append(
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {len(objects)} 0 R "
-            "/Resources << /Font << /F1 3 0 R >> >> >>"
-        )
-        kids.append(f"{len(objects)} 0 R")
-    objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>"
-    out, offsets = b"%PDF-1.4\n", []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    trailer = f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
-    return out + trailer.encode()
-
-
 @pytest.fixture
 def drafts_vault(write_vault) -> Path:
-    return write_vault(
+    root = write_vault(
         {
             "sources/arxiv-2305.11206.md": SOURCE,
-            "sources/files/lima.pdf": pdf_bytes(PAGES),
             "notes/lima-draft.md": DRAFT,
             "notes/pretraining.md": PLAIN,
         }
     )
+    (root / "sources" / "files").mkdir()
+    write_pages(root / "sources" / "files" / "lima.pdf", PAGES)
+    return root
 
 
 def line_of(path: Path, start: str) -> int:
@@ -175,7 +146,7 @@ def test_doctor_checks_each_quote_at_its_footnote_line(drafts_vault):
     draft.write_text(DRAFT, "utf-8")
     bump_mtime(draft)
     pdf = drafts_vault / "sources" / "files" / "lima.pdf"
-    pdf.write_bytes(pdf_bytes(PAGES[1:]))
+    write_pages(pdf, PAGES[1:])
     bump_mtime(pdf)
     found = doctor(drafts_vault)
     assert [(p["line"], p["code"]) for p in found] == [
