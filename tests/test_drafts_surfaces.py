@@ -233,3 +233,55 @@ def test_in_a_browser_the_mark_opens_the_quote_and_nothing_runs(drafts_vault, tm
         assert hostile.startswith("<script>alert('quote')</script>")  # shown, not run
         browser.close()
     assert dialogs == []
+
+
+SPECTER_SOURCE = """---
+id: cohan2020specter
+title: "SPECTER: Document-level Representation Learning using Citation-informed Transformers"
+authors: [Arman Cohan, Sergey Feldman, Iz Beltagy, Doug Downey, Daniel S. Weld]
+published: 2020
+pdf: sources/files/specter.pdf
+---
+"""
+# Quotes as the fixtures' README gives them, checked there against the text layer.
+SPECTER_1 = (
+    "Representation learning is a critical ingredient for natural language processing systems."
+)
+SPECTER_2 = (
+    "Unlike existing pretrained language models, SPECTER can be easily applied to downstream "
+    "applications without task-specific fine-tuning."
+)
+SPECTER_DRAFT = f"""---
+title: "Can citations teach document embeddings without fine-tuning?"
+status: draft
+sources: [cohan2020specter]
+---
+Representations matter.[^1] SPECTER needs no task-specific training.[^2]
+
+[^1]: "{SPECTER_1}" (p. 1)
+[^2]: "{SPECTER_2}" (p. 1)
+"""
+
+
+def test_doctor_on_a_real_paper_with_ligatures_and_hyphenation(write_vault, papers):
+    root = write_vault(
+        {"sources/specter.md": SPECTER_SOURCE, "notes/specter-draft.md": SPECTER_DRAFT}
+    )
+    (root / "sources" / "files").mkdir()
+    (root / "sources" / "files" / "specter.pdf").write_bytes(
+        (papers / "2020.acl-main.207.pdf").read_bytes()
+    )
+    assert doctor(root) == []  # "ingre-⏎dient" and "ﬁne-tuning" in the PDF still match
+
+    draft = root / "notes" / "specter-draft.md"
+    draft.write_text(
+        SPECTER_DRAFT.replace("without task-specific", "with task-specific").replace(
+            'systems." (p. 1)', 'systems." (p. 2)'
+        ),
+        encoding="utf-8",
+    )
+    bump_mtime(draft)
+    assert [(p["line"], p["code"]) for p in doctor(root)] == [
+        (line_of(draft, "[^1]:"), "quote-wrong-page"),
+        (line_of(draft, "[^2]:"), "quote-not-found"),
+    ]
