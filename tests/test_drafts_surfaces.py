@@ -157,11 +157,30 @@ def test_doctor_checks_each_quote_at_its_footnote_line(drafts_vault):
     ]
 
 
+ABSTRACT_DRAFT = """---
+title: "How is a language model trained?"
+status: draft
+sources: [arxiv:2305.11206]
+---
+In two stages.[^1] The second is the larger.[^2]
+
+[^1]: "Large language models are trained in two stages." (abstract)
+[^2]: "Most of the compute goes to instruction tuning." (abstract)
+"""
+
+
 def test_doctor_says_when_a_quote_cannot_be_checked(drafts_vault):
     (drafts_vault / "sources" / "files" / "lima.pdf").unlink()
     found = doctor(drafts_vault)
     assert [p["code"] for p in found] == ["quote-unchecked"] * 3 + ["quote-unreadable"]
     assert "its PDF sources/files/lima.pdf is not in the vault" in found[0]["message"]
+
+    # A quote from the abstract (a source without PDF text) is checked against the abstract.
+    draft = drafts_vault / "notes" / "abstract-draft.md"
+    draft.write_text(ABSTRACT_DRAFT, encoding="utf-8")
+    found = [p for p in doctor(drafts_vault) if p["path"] == "notes/abstract-draft.md"]
+    assert [(p["line"], p["code"]) for p in found] == [(line_of(draft, "[^2]:"), "quote-not-found")]
+    assert "the quote is not in the abstract" in found[0]["message"]
 
 
 HOSTILE = DRAFT.replace(
@@ -171,16 +190,19 @@ HOSTILE = DRAFT.replace(
 
 def test_draft_page_shows_the_chip_and_each_quote_with_its_page(drafts_vault):
     (drafts_vault / "notes" / "lima-draft.md").write_text(HOSTILE, encoding="utf-8")
+    (drafts_vault / "notes" / "abstract-draft.md").write_text(ABSTRACT_DRAFT, encoding="utf-8")
     with Index(Vault(drafts_vault)) as index:
         index.update()
         with TestClient(create_app(index, get_embedder()), base_url=LOCAL) as client:
             page = client.get("/notes/lima-draft.html").text
+            abstract_page = client.get("/notes/abstract-draft.html").text
             listing = client.get("/notes.html").text
     assert '<span class="chip chip-draft"' in page and ">Draft</span>" in page
     # The mark links to its footnote, and names the quote on hover; no script needed.
     assert '<sup class="footnote-ref" id="fnref-1"><a href="#fn-1" title="' in page
     assert '<li id="fn-1"><a class="footnote-back" href="#fnref-1"' in page
     assert f'<q class="evidence">{GOOD}</q> <span class="evidence-page">p. 2</span>' in page
+    assert '<span class="evidence-page">abstract</span>' in abstract_page
     # Any other footnote is the note's own Markdown.
     assert '<li id="fn-4"><a class="footnote-back" href="#fnref-4"' in page
     assert "See the <em>appendix</em>." in page
@@ -189,8 +211,8 @@ def test_draft_page_shows_the_chip_and_each_quote_with_its_page(drafts_vault):
         "&lt;script&gt;alert('quote')&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;</q>" in page
     )
     assert "<script>alert" not in page and "<img src" not in page
-    # Lists mark the draft, and only the draft.
-    assert listing.count("chip-draft") == 1
+    # Lists mark the drafts, and only the drafts.
+    assert listing.count("chip-draft") == 2
 
 
 def test_published_site_shows_drafts_the_same_way(drafts_vault, tmp_path):

@@ -20,7 +20,7 @@ from .vault import fold
 
 if TYPE_CHECKING:
     from .api import OpenVault, SourceText
-    from .quotes import QuoteCheck
+    from .quotes import Evidence
 
 
 def diagnose(index: Index) -> list[Problem]:
@@ -262,13 +262,6 @@ def _draft_problems(index: Index, draft: DocRow, texts: list[SourceText | str]) 
     """The problems of one draft's evidence footnotes, each at the footnote's line."""
     from .quotes import evidence_in
 
-    readable: list[SourceText] = []
-    unreadable: list[str] = []  # why each other source has no page text
-    for text in texts:
-        if isinstance(text, str) or not text.pages:
-            unreadable.append(text if isinstance(text, str) else text.why_no_pages)
-        else:
-            readable.append(text)
     text = _file_text(index, draft.path)
     evidence_at = evidence_in(text)
     found = [
@@ -284,32 +277,43 @@ def _draft_problems(index: Index, draft: DocRow, texts: list[SourceText | str]) 
         if (match := FOOTNOTE_DEF.match(line.strip())) and match.group(1) not in evidence_at
     ]
     for label, evidence in evidence_at.items():
-        where = (draft.path, evidence.line)
-        if not readable:
-            why = unreadable[0] if unreadable else "the draft names no source (add `sources:`)"
-            message = f"quote [^{label}] cannot be checked: {why}"
-            found.append(Problem(*where, "warning", "quote-unchecked", message))
-            continue
-        check = _best_check(evidence.quote, evidence.page, readable)
-        if not check.ok:
-            message = (
-                f"quote [^{label}] does not verify: {check.why}; "
-                "correct it from the paper or drop the sentence"
-            )
-            found.append(Problem(*where, "error", "quote-not-found", message))
-        elif check.why:
-            message = f"quote [^{label}]: {check.why}; correct the page"
-            found.append(Problem(*where, "warning", "quote-wrong-page", message))
+        problem = _quote_problem(f"quote [^{label}]", evidence, texts)
+        if problem is not None:
+            found.append(Problem(draft.path, evidence.line, *problem))
     return found
 
 
-def _best_check(quote: str, page: int, texts: list[SourceText]) -> QuoteCheck:
-    """The quote checked against each source's pages: a match on the page written first,
-    then a match elsewhere, then the nearest miss."""
-    from .quotes import check
+def _quote_problem(
+    name: str, evidence: Evidence, texts: list[SourceText | str]
+) -> tuple[str, str, str] | None:
+    """(severity, code, message) when the quote does not stand where its footnote says: in
+    the paper's pages, or in the source page's abstract for '(abstract)'; None when it does."""
+    from .quotes import ABSTRACT, check
 
-    checks = [check(quote, t.pages, page) for t in texts]
-    return max(checks, key=lambda c: (c.ok, not c.why, c.score))
+    sources = [t for t in texts if not isinstance(t, str)]
+    if evidence.page == ABSTRACT:
+        against = [[t.abstract] for t in sources if t.abstract.strip()]
+        missing = [f"{t.source.path} has no abstract" for t in sources]
+    else:
+        against = [t.pages for t in sources if t.pages]
+        missing = [t.why_no_pages for t in sources]
+    if not against:
+        whys = [t for t in texts if isinstance(t, str)] + missing
+        why = whys[0] if whys else "the draft names no source (add `sources:`)"
+        return "warning", "quote-unchecked", f"{name} cannot be checked: {why}"
+    page = evidence.page if evidence.page != ABSTRACT else None
+    # A match on the page written first, then a match elsewhere, then the nearest miss.
+    found = max(
+        (check(evidence.quote, pages, page) for pages in against),
+        key=lambda c: (c.ok, not c.why, c.score),
+    )
+    if not found.ok:
+        why = found.why if page else found.why.replace("the paper's text", "the abstract")
+        message = f"{name} does not verify: {why}; correct it from the paper or drop the sentence"
+        return "error", "quote-not-found", message
+    if found.why:
+        return "warning", "quote-wrong-page", f"{name}: {found.why}; correct the page"
+    return None
 
 
 def _file_text(index: Index, path: str) -> str:

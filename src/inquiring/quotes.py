@@ -110,21 +110,26 @@ def _found(n: int, score: float, claimed: int | None) -> QuoteCheck:
     return QuoteCheck(True, n, score, why)
 
 
+ABSTRACT = 0  # the `page` of a quote taken from the source page's abstract (no PDF text)
+
+
 @dataclass(frozen=True)
 class Evidence:
     quote: str
-    page: int
+    page: int  # 1-based; ABSTRACT for a quote from the source page's abstract
     line: int = 0  # the footnote's line in the body, 1-based (0: not read from a body)
 
 
 def footnote(label: str, ev: Evidence) -> str:
-    """The footnote line that carries a sentence's evidence."""
+    """The footnote line that carries a sentence's evidence: '(p. 4)', or '(abstract)'."""
     quote = _SPACE.sub(" ", ev.quote).strip().replace('"', "'")
-    return f'[^{label}]: "{quote}" (p. {ev.page})'
+    where = "abstract" if ev.page == ABSTRACT else f"p. {ev.page}"
+    return f'[^{label}]: "{quote}" ({where})'
 
 
 _FOOTNOTE = re.compile(
-    r'^\[\^(?P<label>[^\]\s]+)\]:\s*"(?P<quote>.*)"\s*\(p\.\s*(?P<page>\d+)\)\s*$'
+    r'^\[\^(?P<label>[^\]\s]+)\]:\s*"(?P<quote>.*)"\s*'
+    r"\((?:p\.\s*(?P<page>\d+)|(?P<abstract>abstract))\)\s*$"
 )
 
 
@@ -134,5 +139,6 @@ def evidence_in(body: str) -> dict[str, Evidence]:
     for number, line in enumerate(body.splitlines(), 1):
         match = _FOOTNOTE.match(line.strip())
         if match:
-            found[match["label"]] = Evidence(match["quote"], int(match["page"]), number)
+            page = ABSTRACT if match["abstract"] else int(match["page"])
+            found[match["label"]] = Evidence(match["quote"], page, number)
     return found

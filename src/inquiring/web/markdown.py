@@ -25,7 +25,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
 from ..parse import URL_SCHEME, Link
-from ..quotes import evidence_in
+from ..quotes import ABSTRACT, evidence_in
 from ..text import (
     BLOCK_ID,
     CALLOUT,
@@ -292,6 +292,11 @@ def _render_footnote_ref(tokens: list[Token], idx: int, options: OptionsDict, en
     )
 
 
+def _evidence_place(page: int) -> str:
+    """Where a quote stands: 'p. 4', or 'abstract' for one from the source page's abstract."""
+    return "abstract" if page == ABSTRACT else f"p. {page}"
+
+
 def _footnote_anchor(label: str, env: EnvType) -> str:
     """A footnote's anchor, told apart from the same label in an embedded note's footnotes."""
     return env.get("footnote_prefix", "") + (_anchor(label) or "x")
@@ -322,7 +327,7 @@ def _footnote_tail(state: StateCore) -> None:
             tokens.append(
                 _html(
                     f'<q class="evidence">{html.escape(evidence.quote)}</q> '
-                    f'<span class="evidence-page">p. {evidence.page}</span>'
+                    f'<span class="evidence-page">{_evidence_place(evidence.page)}</span>'
                 )
             )
         else:
