@@ -253,6 +253,11 @@ def test_in_a_browser_the_mark_opens_the_quote_and_nothing_runs(drafts_vault, tm
         assert tab.url.endswith("#fnref-1")
         hostile = tab.locator("#fn-3 q.evidence").inner_text()
         assert hostile.startswith("<script>alert('quote')</script>")  # shown, not run
+        # The published site's search marks the draft among its results.
+        tab.goto((tmp_path / "site" / "search.html").as_uri() + "?q=curated+examples+align")
+        first = tab.locator("#search-hits li").first
+        assert "align a language model?" in first.locator("a").inner_text()
+        assert first.locator(".chip-draft").inner_text() == "Draft"
         browser.close()
     assert dialogs == []
 
