@@ -113,6 +113,10 @@ def test_notes_drafts_lists_only_the_drafts(drafts_vault):
     assert output.rstrip().endswith("2 notes")
     with inquiring.open(drafts_vault) as vault:
         assert [d.path for d in vault.drafts()] == ["notes/lima-draft.md"]
+    _, output = run(drafts_vault, "show", "lima-draft")
+    assert output.startswith("DRAFT NOTE  Can a thousand curated examples align")
+    _, output = run(drafts_vault, "search", "curated examples align", "--limit", "2")
+    assert "align a language model? (draft)  notes/lima-draft.md" in output
 
 
 def test_doctor_checks_each_quote_at_its_footnote_line(drafts_vault):

@@ -677,7 +677,8 @@ def show(
             }
         )
         return
-    out.print(f"[dim]{row.kind.upper()}[/]  [bold]{escape(row.title)}[/]")
+    label = f"DRAFT {row.kind.upper()}" if row.draft else row.kind.upper()
+    out.print(f"[dim]{label}[/]  [bold]{escape(row.title)}[/]")
     if row.dek:
         out.print(escape(row.dek))
     meta = " · ".join(
@@ -767,7 +768,10 @@ def search(
     out.print(f"[dim]Coverage:[/] [bold]{result.coverage}[/]. {judged}\n")
     for rank, hit in enumerate(result.hits, start=1):
         why = ", ".join(hit.why)
-        out.print(f"{rank:>2}. [bold]{escape(hit.doc.title)}[/]  [dim]{escape(hit.doc.path)}[/]")
+        draft = " (draft)" if hit.doc.draft else ""
+        out.print(
+            f"{rank:>2}. [bold]{escape(hit.doc.title)}[/]{draft}  [dim]{escape(hit.doc.path)}[/]"
+        )
         if hit.doc.snippet:
             out.print(f"    {escape(_shorten(hit.doc.snippet))}")
         out.print(f"    [dim]score {hit.score:.3f} · matched by {why}[/]")

@@ -226,7 +226,9 @@ def _mark(numbers: list[int]) -> str:
 
 
 def _doc(row: DocRow) -> dict[str, Any]:
-    return {"path": row.path, "kind": row.kind, "title": row.title, "dek": row.dek}
+    """A document named for an agent; a draft says so, since its claims await checking."""
+    found = {"path": row.path, "kind": row.kind, "title": row.title, "dek": row.dek}
+    return {**found, "draft": True} if row.draft else found
 
 
 def _excerpt(text: str) -> str:
