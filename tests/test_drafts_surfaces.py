@@ -22,7 +22,7 @@ from inquiring.vault import Vault
 from inquiring.web.app import create_app
 from inquiring.web.pages import Pages
 
-# Three pages in the words of the LIMA paper (Zhou et al. 2023, arXiv:2305.11206).
+# The abstract of the LIMA paper (Zhou et al. 2023, arXiv:2305.11206), set on three pages.
 PAGES = [
     [
         "Large language models are trained in two stages: (1) unsupervised pretraining",
