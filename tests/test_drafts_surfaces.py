@@ -11,6 +11,7 @@ import pytest
 from conftest import bump_mtime, run
 from fastapi.testclient import TestClient
 from paperpdf import write_pages
+from test_mcp import call, session
 from webvault import LOCAL
 
 import inquiring
@@ -316,3 +317,13 @@ def test_doctor_on_a_real_paper_with_ligatures_and_hyphenation(write_vault, pape
         (line_of(draft, "[^1]:"), "quote-wrong-page"),
         (line_of(draft, "[^2]:"), "quote-not-found"),
     ]
+
+
+def test_an_agent_is_told_which_notes_are_drafts(drafts_vault):
+    async def body(client) -> None:
+        drafts = await call(client, "list_drafts")
+        assert [(d["path"], d["draft"]) for d in drafts] == [("notes/lima-draft.md", True)]
+        assert (await call(client, "get_note", ref="lima-draft"))["draft"] is True
+        assert "draft" not in await call(client, "get_note", ref="pretraining")
+
+    session(drafts_vault)(body)
