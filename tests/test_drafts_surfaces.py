@@ -195,7 +195,8 @@ HOSTILE = DRAFT.replace(
 
 def test_draft_page_shows_the_chip_and_each_quote_with_its_page(drafts_vault):
     (drafts_vault / "notes" / "lima-draft.md").write_text(HOSTILE, encoding="utf-8")
-    (drafts_vault / "notes" / "abstract-draft.md").write_text(ABSTRACT_DRAFT, encoding="utf-8")
+    near = ABSTRACT_DRAFT.replace("status: draft", "status: draft\nnear: notes/pretraining.md")
+    (drafts_vault / "notes" / "abstract-draft.md").write_text(near, encoding="utf-8")
     with Index(Vault(drafts_vault)) as index:
         index.update()
         with TestClient(create_app(index, get_embedder()), base_url=LOCAL) as client:
@@ -208,6 +209,12 @@ def test_draft_page_shows_the_chip_and_each_quote_with_its_page(drafts_vault):
     assert '<li id="fn-1"><a class="footnote-back" href="#fnref-1"' in page
     assert f'<q class="evidence">{GOOD}</q> <span class="evidence-page">p. 2</span>' in page
     assert '<span class="evidence-page">abstract</span>' in abstract_page
+    # The note a draft nearly repeats (front matter `near:`, as `inquiring draft` writes it).
+    assert (
+        'This draft nearly repeats <a href="../notes/pretraining.html">What does pretraining '
+        "teach?</a>" in abstract_page
+    )
+    assert "nearly repeats" not in page
     # Any other footnote is the note's own Markdown.
     assert '<li id="fn-4"><a class="footnote-back" href="#fnref-4"' in page
     assert "See the <em>appendix</em>." in page

@@ -342,8 +342,18 @@ class Pages:
                 "two_hop": len(hop2),
                 "concept_map": concept_map(row.title, nodes),
                 "obsidian": self._obsidian(path),
+                "repeats": self._nearly_repeats(row),
             },
         )
+
+    def _nearly_repeats(self, row: DocRow) -> Ref | None:
+        """The existing note a draft's question nearly repeats (its front matter `near:`, as
+        `inquiring draft` writes it), so the reader can merge the two."""
+        if not row.draft:
+            return None
+        fm = self.index.front_matter(row.path)
+        near = str(fm.get("near") or fm.get("duplicate_of") or "")
+        return self.ref(near) if near in self.rows and near != row.path else None
 
     def _obsidian(self, path: str) -> str:
         """The link that opens the note in Obsidian, on the server of an Obsidian vault only:
