@@ -251,7 +251,7 @@ def test_in_a_browser_the_mark_opens_the_quote_and_nothing_runs(drafts_vault, tm
     dialogs: list[str] = []
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(chromium), args=["--no-sandbox"])
-        tab = browser.new_page()
+        tab = browser.new_page(viewport={"width": 1000, "height": 420})  # the list off screen
         tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         tab.goto((tmp_path / "site" / "notes" / "lima-draft.html").as_uri())
         assert tab.locator("p.label .chip-draft").inner_text() == "Draft"
@@ -261,6 +261,8 @@ def test_in_a_browser_the_mark_opens_the_quote_and_nothing_runs(drafts_vault, tm
         assert tab.url.endswith("#fn-1")
         assert tab.locator("li:target q.evidence").inner_text() == GOOD
         assert tab.locator("li:target .evidence-page").inner_text() == "p. 2"
+        header, shown = (tab.locator(at).bounding_box() for at in ("header.site", "li:target"))
+        assert header and shown and shown["y"] >= header["y"] + header["height"]  # not under it
         tab.locator("li:target a.footnote-back").click()
         assert tab.url.endswith("#fnref-1")
         hostile = tab.locator("#fn-3 q.evidence").inner_text()
