@@ -1,4 +1,5 @@
-"""Papers in: PDFs, folders of them, BibTeX, CSL-JSON, arXiv ids and DOIs → source pages.
+"""Papers in: PDFs, folders of them, BibTeX, CSL-JSON, Zotero's database, arXiv ids and DOIs
+become source pages.
 
 Everything given is read first, then matched up: a bibliography entry and the PDF it names
 (or that carries the same arXiv id, DOI or title) become one paper, the entry's fields
@@ -23,6 +24,7 @@ from .csl import read_csl_json
 from .paper import Paper, clean_arxiv, clean_doi, merged, title_key
 from .pdf import UnreadablePdf, extract
 from .sources import Page, Shelf, Written
+from .zotero import read_zotero
 
 BIBTEX_SUFFIXES = (".bib", ".bibtex", ".biblatex")
 
@@ -65,7 +67,11 @@ def _read_inputs(inputs: list[str], report: AddReport) -> tuple[list[Paper], lis
     pdfs: list[Path] = []
     for raw in inputs:
         path = Path(raw).expanduser()
-        if path.is_dir():
+        if path.name == "zotero.sqlite" or (path / "zotero.sqlite").is_file():
+            read, problems = read_zotero(path)
+            papers += read
+            report.problems += problems
+        elif path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.suffix.lower() == ".pdf")
             if not found:
                 report.problems.append(Problem(raw, 0, "warning", "add", "holds no PDF files"))
@@ -194,21 +200,23 @@ def _entry_for(found: Paper, papers: list[Paper]) -> int | None:
 def _deduplicated(papers: list[Paper]) -> list[Paper]:
     """One paper per work, when one input lists it twice (with and without its DOI, say)."""
     kept: list[Paper] = []
+    where: dict[str, int] = {}  # every id and title key seen → its paper in `kept`
     for paper in papers:
-        key = title_key(paper.title)
-        same = next(
-            (
-                i
-                for i, k in enumerate(kept)
-                if (k.ids() & paper.ids()) or (key and len(key) >= 12 and title_key(k.title) == key)
-            ),
-            None,
-        )
+        keys = _match_keys(paper)
+        same = next((where[k] for k in keys if k in where), None)
         if same is None:
             kept.append(paper)
+            same = len(kept) - 1
         else:
             kept[same] = merged(kept[same], paper)
+        for key in _match_keys(kept[same]):
+            where.setdefault(key, same)
     return kept
+
+
+def _match_keys(paper: Paper) -> list[str]:
+    key = title_key(paper.title)
+    return [*paper.ids(), *(["title:" + key] if len(key) >= 12 else [])]
 
 
 def _looked_up(papers: list[Paper], report: AddReport) -> list[Paper]:

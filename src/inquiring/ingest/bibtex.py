@@ -7,8 +7,10 @@ An entry the parser cannot read is reported with its line; the rest of the file 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+import unicodedata
 from pathlib import Path
 
 import bibtexparser
@@ -128,13 +130,46 @@ def _paper(path: Path, entry: bibtexparser.model.Entry) -> Paper:
     )
 
 
+# The LaTeX that bibliographies hold is mostly accents and a few letters: decoded here, as
+# combining marks, because pylatexenc takes a millisecond or two a field and a 1,000-entry
+# export has thousands. Anything else (math, other macros) still goes to pylatexenc.
+_ACCENTS = {
+    '"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303",
+    "=": "\u0304", ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b",
+    "c": "\u0327", "k": "\u0328", "r": "\u030a",
+}  # fmt: skip
+_LETTERS = {
+    "o": "ø", "O": "Ø", "ss": "ß", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ",
+    "aa": "å", "AA": "Å", "l": "ł", "L": "Ł", "i": "\u0131", "j": "\u0237",
+}  # fmt: skip
+_ACCENT = re.compile(
+    r"\\([\"'`^~=.]|[uvHckr](?![A-Za-z]))\s*(?:\{\s*(\\?[A-Za-z])\s*\}|(\\?[A-Za-z]))"
+)
+_LETTER = re.compile(r"\\(ss|ae|AE|oe|OE|aa|AA|[oOlLij])(?![A-Za-z])\s*(?:\{\})?")
+_ESCAPED = re.compile(r"\\([&%$#_{}])")
+_STYLE = re.compile(r"\\(?:emph|textit|textbf|textsc|textrm|texttt|mkbibquote|url)\s*(?=\{)")
+_DASHES = (("---", "\u2014"), ("--", "\u2013"), ("``", "\u201c"), ("''", "\u201d"))
+
+
 def _decode(value: str) -> str:
     """LaTeX to plain text: accents to letters, braces and \\emph{} gone, one space."""
-    try:
-        text = _LATEX.latex_to_text(value)
-    except Exception:  # pylatexenc gives up on some malformed input; keep the raw text
-        text = value.replace("{", "").replace("}", "")
-    return re.sub(r"\s+", " ", text).strip()
+    text = _STYLE.sub("", value)
+    text = _LETTER.sub(lambda m: _LETTERS[m.group(1)], text)
+    text = _ACCENT.sub(_accented, text)
+    text = _ESCAPED.sub(lambda m: "\x00" + m.group(1), text)  # kept through brace removal
+    for latex, char in _DASHES:
+        text = text.replace(latex, char)
+    if "\\" in text or "$" in text:
+        with contextlib.suppress(Exception):  # pylatexenc gives up on some malformed input
+            text = _LATEX.latex_to_text(text.replace("\x00", "\\"))
+    text = text.replace("{", "").replace("}", "").replace("\x00", "").replace("~", " ")
+    return unicodedata.normalize("NFC", re.sub(r"\s+", " ", text)).strip()
+
+
+def _accented(match: re.Match[str]) -> str:
+    letter = match.group(2) or match.group(3)
+    base = {"\\i": "i", "\\j": "j"}.get(letter, letter)
+    return base + _ACCENTS[match.group(1)]
 
 
 def _name(parts: middlewares.NameParts) -> str:

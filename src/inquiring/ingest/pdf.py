@@ -164,7 +164,10 @@ def _meta(data: bytes, info: dict[str, str], first_page: str, big_type: str) -> 
         if _sensible_title(candidate):
             title, title_from = _tidy(candidate), where
             break
-    authors = xmp_authors or _split_authors(info.get("Author", ""))
+    # What the page prints beats what the PDF's info says (often typed in lower case or
+    # misspelt by whoever made the file); the info is the fallback.
+    printed = _printed_authors(first_page, title or big_type)
+    authors = printed or xmp_authors or _split_authors(info.get("Author", ""))
     stamp = _STAMP.search(first_page)
     arxiv = date = ""
     if stamp:
@@ -174,6 +177,50 @@ def _meta(data: bytes, info: dict[str, str], first_page: str, big_type: str) -> 
             date = f"{stamp.group('year')}-{month:02d}-{int(stamp.group('day')):02d}"
     doi = _DOI.search(first_page)
     return PdfMeta(title, authors, arxiv, date, doi.group(1) if doi else "", title_from)
+
+
+# Where the author block ends: an affiliation, an address, the abstract.
+_AFTER_AUTHORS = re.compile(
+    r"\b(universit\w*|institut\w*|college|school|department|dept\.|laborator\w*|lab|"
+    r"inc\.|corporation|research|google|microsoft|meta|abstract|editor|usa|china|germany|"
+    r"france|uk|canada|japan)\b|\d{3,}",
+    re.IGNORECASE,
+)
+_PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "la", "le", "del", "dos", "bin"}
+
+
+def _printed_authors(page: str, title: str) -> list[str]:
+    """The names printed between the title and the first affiliation, address or abstract."""
+    lines = [line.strip() for line in page.splitlines()]
+    folded = _tidy(title).casefold()
+    starts = [i for i, line in enumerate(lines) if len(line) > 8 and line.casefold() in folded]
+    if not title or not starts:
+        return []
+    end = starts[0]
+    while end + 1 < len(lines) and lines[end + 1].casefold() in folded and lines[end + 1]:
+        end += 1  # the title's last line
+    names: list[str] = []
+    for line in lines[end + 1 : end + 12]:
+        if "@" in line:  # an address under each name, as JMLR sets them
+            continue
+        if _AFTER_AUTHORS.search(line):
+            break
+        for part in re.split(r"[^\w.'\- ]+|,|\band\b|\s{2,}", line):
+            name = _tidy(part)
+            if name and not _is_name(name):
+                return []  # not an author line after all: trust nothing read here
+            if name:
+                names.append(name)
+    return names
+
+
+def _is_name(text: str) -> bool:
+    words = text.split()
+    return (
+        2 <= len(words) <= 5
+        and all(w[0].isupper() or w in _PARTICLES for w in words if w[0].isalpha())
+        and not any(w.isdigit() for w in words)
+    )
 
 
 def _sensible_title(text: str) -> bool:
