@@ -71,7 +71,9 @@ Preference learning was needed as well.[^3] Its data are described elsewhere.[^4
 PLAIN = """---
 title: "What does pretraining teach?"
 ---
-Almost everything a model knows.
+Almost everything a model knows.[^lima]
+
+[^lima]: As LIMA argues.
 """
 
 
@@ -236,6 +238,8 @@ def test_published_site_shows_drafts_the_same_way(drafts_vault, tmp_path):
     assert f'<q class="evidence">{ELSEWHERE}</q> <span class="evidence-page">p. 3</span>' in page
     plain = (tmp_path / "site" / "notes" / "pretraining.html").read_text(encoding="utf-8")
     assert '<p class="label">Note <span class="chip' not in plain  # not a draft itself
+    # A named footnote shows as a number, as Obsidian shows it.
+    assert '<a href="#fn-lima" title="As LIMA argues.">1</a></sup>' in plain
     assert 'align a language model?</a> <span class="chip chip-draft"' in plain  # its neighbour
 
 

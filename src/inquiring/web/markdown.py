@@ -286,9 +286,9 @@ def _render_footnote_ref(tokens: list[Token], idx: int, options: OptionsDict, en
     anchor = html.escape(_footnote_anchor(label, env))
     back = f' id="fnref-{anchor}"' if first else ""
     hint = html.escape(plain(env["footnotes"][label]))
+    number = env["footnote_numbers"][label]
     return (
-        f'<sup class="footnote-ref"{back}><a href="#fn-{anchor}" title="{hint}">'
-        f"{html.escape(label)}</a></sup>"
+        f'<sup class="footnote-ref"{back}><a href="#fn-{anchor}" title="{hint}">{number}</a></sup>'
     )
 
 
@@ -303,21 +303,25 @@ def _footnote_anchor(label: str, env: EnvType) -> str:
 
 
 def _footnote_tail(state: StateCore) -> None:
-    """The footnotes, in the order written, as a list at the foot of the text."""
+    """The footnotes as a numbered list at the foot of the text."""
     notes = state.env.get("footnotes") or {}
     if not notes:
         return
     marked = {
-        child.meta["label"]
+        child.meta["label"]: None  # in the order first marked, each once
         for token in state.tokens
         if token.type == "inline"
         for child in token.children or []
         if child.type == "footnote_ref"
     }
+    # Numbered in the order the text first marks them, as Obsidian numbers even named ones.
+    order = [*marked, *(label for label in notes if label not in marked)]
+    state.env["footnote_numbers"] = {label: n for n, label in enumerate(order, start=1)}
     tokens = [_html('<section class="footnotes"><hr><ol>')]
-    for label, text in notes.items():
+    for label in order:
+        text = notes[label]
         anchor = html.escape(_footnote_anchor(label, state.env))
-        shown = html.escape(label)
+        shown = str(state.env["footnote_numbers"][label])
         if label in marked:  # back to where the text cites it
             back = f'class="footnote-back" href="#fnref-{anchor}" title="Back to the text"'
             shown = f"<a {back}>{shown}</a>"
