@@ -22,6 +22,7 @@ from .vault import Vault
 
 if TYPE_CHECKING:
     from .ask import Answer
+    from .draft import Drafted, Reading
     from .embed import Embedder
     from .ingest import AddReport
     from .lines import Staleness
@@ -369,6 +370,81 @@ class OpenVault:
             progress("Adding the line to the index")
             self.update()
         return answer
+
+    def draft(
+        self,
+        ref: str,
+        *,
+        model: str | None = None,
+        dry_run: bool = False,
+        timeout: float | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Drafted:
+        """Draft one to five notes from the source `ref` (id, path or title) into notes/,
+        each sentence with a quote from the paper that was checked against its page text.
+
+        `model` (default: [llm] model) proposes them; with none, the extractive drafter does
+        and nothing leaves the machine. `dry_run` makes the drafts without writing them.
+        """
+        from .draft import draft
+        from .draft.extractive import draft_extractive
+        from .draft.model import ModelDrafter
+
+        text = self.source_text(ref)
+        settings = self.settings
+        chosen = settings.llm_model if model is None else model
+        self.update(embed=self.fill or None)
+        paper = self._paper(text)
+        drafter = (
+            ModelDrafter(chosen, timeout or settings.llm_timeout, settings.llm_context, cancel)
+            if chosen
+            else draft_extractive
+        )
+        result = draft(paper, text.source, drafter, self.searcher, self.root, dry_run, self._known)
+        if not text.pages:
+            result.warnings.insert(
+                0,
+                f"{text.why_no_pages or 'the source has no PDF text'}, so the draft quotes its "
+                "abstract alone; add the paper's PDF (inquiring add FILE.pdf) to quote its pages",
+            )
+        if not dry_run and result.notes:
+            self.update()
+        return result
+
+    def _paper(self, text: SourceText) -> Reading:
+        """What a drafter reads of a source: its text, and the vault's related notes."""
+        from .draft import Reading
+
+        meta = self._index.front_matter(text.source.path)
+        authors = meta.get("authors") or []
+        found = self.searcher.search(f"{text.source.title}. {text.abstract[:1000]}", limit=10)
+        related = [h.doc for h in found.hits] if found.coverage != "none" else []
+        counts: dict[str, int] = {}
+        for row in self._index.documents("note"):
+            for category in row.categories:
+                counts[category] = counts.get(category, 0) + 1
+        cites = {r.path for r in self._index.links_to(text.source.path, styles=("source",))}
+        return Reading(
+            source_id=str(meta.get("id") or text.source.doc_id or text.source.slug),
+            title=text.source.title,
+            authors=[str(a) for a in authors] if isinstance(authors, list) else [str(authors)],
+            year=str(meta.get("published") or meta.get("year") or text.source.date)[:4],
+            abstract=text.abstract,
+            pages=text.pages,
+            related=related,
+            citing=[r for r in self._index.documents("note") if r.path in cites],
+            categories=sorted(counts, key=lambda c: (-counts[c], c)),
+        )
+
+    def _known(self, ref: str) -> tuple[str, str] | None:
+        """The note `ref` links to, as (path, title); None when the vault has no such note."""
+        from .errors import NotFound
+
+        try:
+            row = self._index.find(ref)
+        except NotFound:
+            return None
+        return (row.path, row.title) if row.kind == "note" else None
 
     def refresh(
         self,

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress
     from rich.table import Table
 
+    from .draft import Drafted
     from .embed import Embedder
     from .ingest import AddReport
     from .parse import Problem
@@ -553,6 +554,95 @@ def _print_added(report: AddReport) -> None:
         f"{unchanged} already up to date"
         + (f"; {skipped} not read (see above)." if skipped else ".")
     )
+
+
+@command()
+def draft(
+    ctx: typer.Context,
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="The paper's source page: its id (arxiv:2305.11206), path or title.",
+            show_default=False,
+        ),
+    ],
+    model: Annotated[
+        str | None,
+        typer.Option(help="Draft with this `llm` model (default: [llm] model in inquiring.toml)."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the drafts without writing them.")
+    ] = False,
+    timeout: TimeoutOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Draft notes from a paper: each sentence carries a quote from the paper and its page.
+
+    Every quote is checked against the paper's text before anything is written: a sentence
+    whose quote is not in the paper is dropped and named. Drafts go to notes/ with
+    status: draft, never over an existing file. With no model configured nothing leaves your
+    machine: the extractive drafter quotes the paper's key findings.
+    """
+    from .api import OpenVault
+    from .draft import drafted_json
+
+    index = _open(ctx, all_vectors=True)  # a draft is compared with every note's meaning
+    chosen = model or load_settings(_vault(ctx)).llm_model
+    with err.status(f"Drafting with {chosen}…") if chosen else nullcontext():
+        result = OpenVault(index, _embedder(ctx)).draft(
+            source, model=model, dry_run=dry_run, timeout=timeout
+        )
+    _say_notices(index)
+    if as_json:
+        _print_json(drafted_json(result))
+    else:
+        _print_drafted(result)
+    if not result.notes:
+        raise typer.Exit(1)
+
+
+def _print_drafted(result: Drafted) -> None:
+    """The drafts, what was dropped from them and why, and what to check."""
+    from .draft import page_moves
+
+    for warning in result.warnings:
+        err.print(f"[yellow]Note:[/] {escape(warning)}")
+    if result.dry_run:
+        for note in result.notes:
+            out.print(escape(note.markdown))
+    writer = "the extractive drafter" if result.writer == "extractive" else result.writer
+    verb = "Would write" if result.dry_run else "Drafted"
+    out.print(
+        f"{verb} {_count(len(result.notes), 'note')} from {escape(result.source.path)} "
+        f"with {escape(writer)}:"
+    )
+    for note in result.notes:
+        pages = sorted({c.found.page for c in note.claims if c.found and c.found.page})
+        where = f"on p. {', '.join(map(str, pages))}" if pages else "in the abstract"
+        out.print(f"  {escape(note.path or '(not written)')}  [bold]{escape(note.title)}[/]")
+        out.print(f"    {_count(len(note.claims), 'sentence')}, quotes found {where}")
+        if note.near:
+            path, title, cosine = note.near
+            out.print(
+                f"    [yellow]Near[/] {escape(path)} “{escape(title)}” (similarity {cosine:.2f}): "
+                "check that the draft does not repeat it."
+            )
+        for move in page_moves(note):
+            out.print(f"    {escape(move)}")
+    dropped = [(n, c, why) for n in result.notes + result.rejected for c, why in n.dropped]
+    if dropped:
+        out.print(f"Dropped {_count(len(dropped), 'sentence')} whose quote was not found:")
+        for note, claim, why in dropped:
+            said = escape(_shorten(claim.text, 120))
+            out.print(f"  “{said}” ({escape(note.title)}): {escape(why)}")
+    for note in result.rejected:
+        why = "none of its quotes was found" if note.dropped else "it had no sentence to quote"
+        out.print(f"Not written: “{escape(note.title)}”: {why}.")
+    for row in result.citing:
+        out.print(f"Already in the vault on this paper: {escape(row.path)} “{escape(row.title)}”")
+    checked, found = result.quotes
+    where = "its abstract" if result.from_abstract else "the paper"
+    out.print(f"Quotes: {found} of {checked} found in {where}.")
 
 
 @command("index")

@@ -68,7 +68,7 @@ def to_markdown(draft: Draft, support: tuple[float, float], corpus: dict[str, st
         parts += [" ".join(text), ""]
     parts += [f"## Sources {len(draft.sources)} notes", ""]
     for number, doc in enumerate(draft.sources, start=1):
-        parts.append(f"{number}. [[{_link(doc.path)}|{_safe(doc.title)}]]: {doc.summary}")
+        parts.append(f"{number}. {wikilink(doc.path, doc.title)}: {doc.summary}")
     body = "\n".join(parts).rstrip() + "\n"
     front["written_sha256"] = text_digest(body)
     meta = yaml.safe_dump(front, sort_keys=False, allow_unicode=True).strip()
@@ -137,8 +137,10 @@ def _link(path: str) -> str:
     return path.removesuffix(".md")
 
 
-def _safe(title: str) -> str:
-    return title.replace("|", "/").replace("]]", "] ]")
+def wikilink(path: str, shown: str) -> str:
+    """`[[notes/x|shown]]`: a link by path, which Obsidian resolves as inquiring does, showing
+    words that cannot end it early."""
+    return f"[[{_link(path)}|{shown.replace('|', '/').replace(']]', '] ]')}]]"
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -14,6 +14,7 @@ import os
 import posixpath
 import re
 import stat
+import tempfile
 import time
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -451,3 +452,26 @@ def _path_candidates(key: str, from_path: str) -> Iterator[str]:
         joined = posixpath.normpath(posixpath.join(base, key.lstrip("/")))
         if not joined.startswith("../") and joined != "..":
             yield joined
+
+
+def write_new(folder: Path, stem: str, text: str) -> Path:
+    """Write `text` to `folder/stem.md`, or `stem-2.md`, … : the first name not taken.
+
+    The file appears whole (written beside it, then linked into place, which fails rather
+    than replace a file), so a draft never overwrites a note, even one made meanwhile.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=folder, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        n = 1
+        while True:
+            path = folder / (f"{stem}.md" if n == 1 else f"{stem}-{n}.md")
+            try:
+                os.link(temp, path)
+                return path
+            except FileExistsError:
+                n += 1
+    finally:
+        Path(temp).unlink(missing_ok=True)

@@ -20,6 +20,7 @@ import yaml
 
 from ..lines import write_atomically
 from ..source_ids import normalise_source_id, other_ids
+from ..vault import write_new
 from .paper import Paper, title_key
 
 FIELDS = ("title", "authors", "published", "venue", "url", "doi", "pdf")
@@ -79,14 +80,13 @@ class Shelf:
 
     def _add(self, paper: Paper) -> Written:
         stem = re.sub(r"[^\w.-]+", "-", paper.source_id.replace(":", "-")).strip("-.")
-        path = _free(self.root, f"sources/{stem or 'source'}", ".md")
-        pdf = self._pdf(paper, Path(path).stem)
-        values = _values(paper, pdf)
+        stem = stem or "source"
+        values = _values(paper, self._pdf(paper, stem))
         meta = {"id": paper.source_id, **values}
         text = "---\n" + "".join(_yaml_line(k, v) for k, v in meta.items()) + "---\n"
         if paper.abstract:
             text += "\n" + paper.abstract.strip() + "\n"
-        write_atomically(self.root / path, text)
+        path = write_new(self.root / "sources", stem, text).relative_to(self.root).as_posix()
         self._remember(path, {k: str(v) if k != "authors" else v for k, v in meta.items()})
         return Written(path, "added", paper.origin, list(values))
 

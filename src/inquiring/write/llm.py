@@ -509,7 +509,7 @@ class ModelWriter:
                 reply = self._ask(model, asked)
             except ModelTimeout:  # a hung model is not asked again
                 return _instead(outline, self._timed_out())
-            except _ModelFailed as error:  # a network or provider failure: try again
+            except ModelFailed as error:  # a network or provider failure: try again
                 problems = [str(error)]
                 continue
             paragraphs, problems = parse_reply(reply, sized)
@@ -536,7 +536,7 @@ class ModelWriter:
         )
         try:
             paragraphs, problems = parse_reply(self._ask(self._model(), asked), sized)
-        except (ModelTimeout, _ModelFailed):
+        except (ModelTimeout, ModelFailed):
             return None
         return None if problems else self._draft(sized, paragraphs)
 
@@ -559,35 +559,18 @@ class ModelWriter:
             return None
 
     def _model(self) -> Any:
-        import llm
-
-        try:
-            return llm.get_model(self.model_name)
-        except llm.UnknownModelError as error:
-            raise InquiringError(
-                f"no model called '{self.model_name}'; run 'llm models' to list the ones installed"
-            ) from error
+        return load_model(self.model_name)
 
     def _ask(self, model: Any, prompt: str) -> str:
         """The reply to `prompt`, at temperature 0 and as structured output where the model
-        takes them; a failure of the call itself is raised as `_ModelFailed`."""
-        import llm
-
+        takes them; a failure of the call itself is raised as `ModelFailed`."""
         options = model_options(model, self.context)
         if getattr(model, "supports_schema", False):
             options["schema"] = REPLY_SCHEMA
             prompt += SCHEMA_NOTE
-        try:
-            return from_json(ask_model(model, prompt, self.timeout, self.cancel, **options))
-        except (ModelTimeout, InquiringError):  # a timeout, or the ask was cancelled
-            raise
-        except llm.errors.NeedsKeyException as error:
-            raise InquiringError(
-                f"the model '{self.model_name}' needs an API key; add one with "
-                "'llm keys set …' or set it in the environment"
-            ) from error
-        except Exception as error:
-            raise _ModelFailed(f"the model call failed ({error})") from error
+        return from_json(
+            call_model(model, self.model_name, prompt, self.timeout, self.cancel, options)
+        )
 
     def _timed_out(self) -> str:
         return f"the model '{self.model_name}' did not answer within {self.timeout:g} s"
@@ -607,10 +590,6 @@ class ModelWriter:
         return draft
 
 
-class _ModelFailed(Exception):
-    """The model call failed (network, provider): worth one more try."""
-
-
 def write_llm(
     outline: Outline,
     model_name: str,
@@ -628,3 +607,39 @@ def _instead(outline: Outline, why: str) -> Draft:
     draft = write_extractive(outline)
     draft.warnings.append(f"{why}; the extractive writer wrote this line instead")
     return draft
+
+
+class ModelFailed(Exception):
+    """The model call itself failed (network, provider): worth one more try."""
+
+
+def load_model(name: str) -> Any:
+    """The `llm` model called `name`, or a message naming how to list the installed ones."""
+    import llm
+
+    try:
+        return llm.get_model(name)
+    except llm.UnknownModelError as error:
+        raise InquiringError(
+            f"no model called '{name}'; run 'llm models' to list the ones installed"
+        ) from error
+
+
+def call_model(
+    model: Any, name: str, prompt: str, timeout: float, cancel: Any, options: dict[str, Any]
+) -> str:
+    """`ask_model`, with a missing API key said plainly; a timeout or a cancelled ask is
+    raised as it is, and any other failure of the call as `ModelFailed`."""
+    import llm
+
+    try:
+        return ask_model(model, prompt, timeout, cancel, **options)
+    except (ModelTimeout, InquiringError):
+        raise
+    except llm.errors.NeedsKeyException as error:
+        raise InquiringError(
+            f"the model '{name}' needs an API key; add one with "
+            "'llm keys set …' or set it in the environment"
+        ) from error
+    except Exception as error:
+        raise ModelFailed(f"the model call failed ({error})") from error
