@@ -84,6 +84,19 @@ def write_paper(
     return path
 
 
+def write_pages(path: Path, pages: list[list[str]]) -> Path:
+    """A PDF whose page n holds the lines pages[n - 1], one line each: for tests that need
+    to know on which page a passage is."""
+    canvas = Canvas(str(path), pagesize=letter)
+    for lines in pages:
+        canvas.setFont("Times-Roman", 11)
+        for number, line in enumerate(lines):
+            canvas.drawString(72, 720 - 14 * number, line)
+        canvas.showPage()
+    canvas.save()
+    return path
+
+
 def write_scan(path: Path) -> Path:
     """A page with no text layer: shapes only, as a scanned page has an image."""
     canvas = Canvas(str(path), pagesize=letter)

@@ -93,7 +93,7 @@ def test_notes_filters(vault):
     code, output = run(vault, "notes", "--collection", "training fine tuning")
     assert "Do pretraining and finetuning scale separately?" in output
     assert "Is alignment superficial?" not in output
-    assert output.rstrip().endswith("1 notes")
+    assert output.rstrip().endswith("1 note")
     code, output = run(vault, "notes", "--hub", "lima")
     assert code == 1 and "not a hub" in output
 
@@ -395,7 +395,7 @@ def test_piped_tables_print_full_rows(write_vault):
     assert output.splitlines() == [
         "Title\tDate\tPath",
         f"{title}\t\tnotes/a-rather-long-file-name-about-sleep-and-coffee.md",
-        "1 notes",
+        "1 note",
     ]
     code, output = run(root, "stats")
     assert "notes\t1" in output.splitlines() and "unresolved links\t0" in output.splitlines()

@@ -28,6 +28,7 @@ TOOLS = {
     "list_hubs",
     "get_hub",
     "stale_lines",
+    "list_drafts",
 }
 
 

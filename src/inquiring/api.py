@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from .errors import EditedByHand, InquiringError
-from .index import DocRow, Index, LinkRow, Progress, UpdateReport
+from .index import DRAFT, DocRow, Index, LinkRow, Progress, UpdateReport
 from .settings import Settings, load_settings
 from .text import section_of
 from .vault import Vault
@@ -221,6 +221,10 @@ class OpenVault:
 
     def hubs(self) -> list[DocRow]:
         return self._index.documents("hub")
+
+    def drafts(self) -> list[DocRow]:
+        """The draft notes (`status: draft`), which wait for the researcher to check them."""
+        return self._index.documents("note", DRAFT)
 
     def hub(self, ref: str) -> Hub:
         row = self.find(ref)

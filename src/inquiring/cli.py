@@ -708,13 +708,21 @@ def notes(
         str | None, typer.Option(help="Only notes with this tag; --tag a finds #a/b too.")
     ] = None,
     kind: Annotated[str, typer.Option(help="note, source, hub or line.")] = "note",
+    drafts: Annotated[
+        bool,
+        typer.Option(
+            "--drafts", help="Only draft notes (status: draft), whose quotes await your reading."
+        ),
+    ] = False,
     as_json: JsonFlag = False,
 ) -> None:
-    """List notes, optionally those of one hub, category, collection or tag."""
+    """List notes, optionally those of one hub, category, collection or tag, or the drafts."""
     from rich.table import Table
 
     index = _open(ctx)
-    rows = index.select(kind=kind, hub=hub, category=category, collection=collection, tag=tag)
+    rows = index.select(
+        kind=kind, hub=hub, category=category, collection=collection, tag=tag, drafts=drafts
+    )
     if as_json:
         _print_json([_doc_json(r) for r in rows])
         return
@@ -725,7 +733,7 @@ def notes(
     for row in rows:
         table.add_row(escape(row.title), row.date, escape(row.path))
     _print_table(table)
-    out.print(f"{len(rows)} {kind}s")
+    out.print(_count(len(rows), f"draft {kind}" if drafts else kind))
 
 
 def _doc_json(row: DocRow) -> dict[str, Any]:
@@ -759,7 +767,8 @@ def show(
             }
         )
         return
-    out.print(f"[dim]{row.kind.upper()}[/]  [bold]{escape(row.title)}[/]")
+    label = f"DRAFT {row.kind.upper()}" if row.draft else row.kind.upper()
+    out.print(f"[dim]{label}[/]  [bold]{escape(row.title)}[/]")
     if row.dek:
         out.print(escape(row.dek))
     meta = " · ".join(
@@ -849,7 +858,10 @@ def search(
     out.print(f"[dim]Coverage:[/] [bold]{result.coverage}[/]. {judged}\n")
     for rank, hit in enumerate(result.hits, start=1):
         why = ", ".join(hit.why)
-        out.print(f"{rank:>2}. [bold]{escape(hit.doc.title)}[/]  [dim]{escape(hit.doc.path)}[/]")
+        draft = " (draft)" if hit.doc.draft else ""
+        out.print(
+            f"{rank:>2}. [bold]{escape(hit.doc.title)}[/]{draft}  [dim]{escape(hit.doc.path)}[/]"
+        )
         if hit.doc.snippet:
             out.print(f"    {escape(_shorten(hit.doc.snippet))}")
         out.print(f"    [dim]score {hit.score:.3f} · matched by {why}[/]")

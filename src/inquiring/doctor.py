@@ -2,17 +2,25 @@
 
 Problems found while reading one file (empty notes among them) are stored by the index; this
 module adds the ones that need the whole vault: duplicate titles and ids, unresolved links,
-self-links, missing titles and circular hubs. `diagnose` is the one list of problems: every
-command that counts them (index, stats, doctor) counts this list.
+self-links, missing titles, circular hubs, and draft notes whose quotes no longer stand in
+their paper's text. `diagnose` is the one list of problems: every command that counts them
+(index, stats, doctor) counts this list.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
-from .index import Index
+from .errors import InquiringError
+from .index import DRAFT, DocRow, Index
 from .parse import Problem
+from .text import FOOTNOTE_DEF
 from .vault import fold
+
+if TYPE_CHECKING:
+    from .api import OpenVault, SourceText
+    from .quotes import Evidence
 
 
 def diagnose(index: Index) -> list[Problem]:
@@ -22,6 +30,7 @@ def diagnose(index: Index) -> list[Problem]:
     problems += _link_problems(index)
     problems += _title_problems(index)
     problems += _hub_cycles(index)
+    problems += _evidence_problems(index)
     order = {"error": 0, "warning": 1}
     return sorted(problems, key=lambda p: (p.path, p.line, order.get(p.severity, 2), p.code))
 
@@ -219,3 +228,99 @@ def _path_back(start: str, edges: dict[str, dict[str, int]], within: set[str]) -
                 previous[child] = node
                 queue.append(child)
     return [start, start]
+
+
+def _evidence_problems(index: Index) -> list[Problem]:
+    """Each draft note's quotes checked again against its paper's page text, so an edit to
+    the note or a changed PDF shows up at the footnote's line. A vault without drafts costs
+    one indexed query; page text comes from the page store (extracted once per PDF)."""
+    drafts = index.documents("note", DRAFT)
+    if not drafts:
+        return []
+    from .api import OpenVault  # the PDF and quote machinery: only for a vault with drafts
+
+    vault = OpenVault(index)
+    texts: dict[str, SourceText | str] = {}  # source id → its text, or why there is none
+    found: list[Problem] = []
+    for draft in drafts:
+        ids = [str(i) for i in index.front_matter(draft.path).get("sources") or []]
+        for ref in ids:
+            if ref not in texts:
+                texts[ref] = _source_text(vault, ref)
+        found += _draft_problems(index, draft, [texts[ref] for ref in ids])
+    return found
+
+
+def _source_text(vault: OpenVault, ref: str) -> SourceText | str:
+    try:
+        return vault.source_text(ref)
+    except InquiringError:
+        return f"its source '{ref}' is not in the vault"
+
+
+def _draft_problems(index: Index, draft: DocRow, texts: list[SourceText | str]) -> list[Problem]:
+    """The problems of one draft's evidence footnotes, each at the footnote's line."""
+    from .quotes import evidence_in
+
+    text = _file_text(index, draft.path)
+    evidence_at = evidence_in(text)
+    found = [
+        Problem(
+            draft.path,
+            number,
+            "warning",
+            "quote-unreadable",
+            f'footnote [^{match.group(1)}] is not a quote and a page, as in [^1]: "…" (p. 4); '
+            "it cannot be checked",
+        )
+        for number, line in enumerate(text.split("\n"), 1)
+        if (match := FOOTNOTE_DEF.match(line.strip())) and match.group(1) not in evidence_at
+    ]
+    for label, evidence in evidence_at.items():
+        problem = _quote_problem(f"quote [^{label}]", evidence, texts)
+        if problem is not None:
+            found.append(Problem(draft.path, evidence.line, *problem))
+    return found
+
+
+def _quote_problem(
+    name: str, evidence: Evidence, texts: list[SourceText | str]
+) -> tuple[str, str, str] | None:
+    """(severity, code, message) when the quote does not stand where its footnote says: in
+    the paper's pages, or in the source page's abstract for '(abstract)'; None when it does."""
+    from .quotes import ABSTRACT, check
+
+    sources = [t for t in texts if not isinstance(t, str)]
+    if evidence.page == ABSTRACT:
+        against = [[t.abstract] for t in sources if t.abstract.strip()]
+        missing = [f"{t.source.path} has no abstract" for t in sources]
+    else:
+        against = [t.pages for t in sources if t.pages]
+        missing = [t.why_no_pages for t in sources]
+    if not against:
+        whys = [t for t in texts if isinstance(t, str)] + missing
+        why = whys[0] if whys else "the draft names no source (add `sources:`)"
+        return "warning", "quote-unchecked", f"{name} cannot be checked: {why}"
+    page = evidence.page if evidence.page != ABSTRACT else None
+    # A match on the page written first, then a match elsewhere, then the nearest miss.
+    found = max(
+        (check(evidence.quote, pages, page) for pages in against),
+        key=lambda c: (c.ok, not c.why, c.score),
+    )
+    if not found.ok:
+        why = found.why if page else found.why.replace("the paper's text", "the abstract")
+        message = f"{name} does not verify: {why}; correct it from the paper or drop the sentence"
+        return "error", "quote-not-found", message
+    if found.why:
+        return "warning", "quote-wrong-page", f"{name}: {found.why}; correct the page"
+    return None
+
+
+def _file_text(index: Index, path: str) -> str:
+    """The note as written, so that footnote lines count from the top of the file."""
+    try:
+        raw = index.vault.read_bytes(path).decode("utf-8", errors="replace")
+    except OSError:  # gone since the index read it: the next update drops it
+        return ""
+    raw = raw.removeprefix("\ufeff")
+    return raw.replace("\r\n", "\n").replace("\r", "\n")

@@ -140,6 +140,10 @@ def create_server(vault: OpenVault, allow_writes: bool = False) -> MCPServer:
         members = [{"path": m.path, "title": m.title} for m in hub.members]
         return {**_doc(hub.doc), "sections": vault.note(hub.doc.path).sections, "notes": members}
 
+    @tool("Draft notes (status: draft) whose quoted evidence awaits the researcher's check.")
+    def list_drafts() -> list[dict[str, Any]]:
+        return [_doc(d) for d in vault.drafts()]
+
     @tool("Lines whose notes changed, were deleted, or gained new relevant notes since.")
     def stale_lines() -> list[dict[str, Any]]:
         return [vars(s) for s in vault.stale()]
@@ -222,7 +226,9 @@ def _mark(numbers: list[int]) -> str:
 
 
 def _doc(row: DocRow) -> dict[str, Any]:
-    return {"path": row.path, "kind": row.kind, "title": row.title, "dek": row.dek}
+    """A document named for an agent; a draft says so, since its claims await checking."""
+    found = {"path": row.path, "kind": row.kind, "title": row.title, "dek": row.dek}
+    return {**found, "draft": True} if row.draft else found
 
 
 def _excerpt(text: str) -> str:

@@ -26,7 +26,7 @@ from .text import (
 from .words import content_words, vocabulary_key
 
 LIST_FIELDS = ("categories", "hubs", "sources", "aliases", "tags")
-TEXT_FIELDS = ("title", "dek", "summary", "collection", "id", "type", "question", "description")
+TEXT_FIELDS = tuple("title dek summary collection id type question description status".split())
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 _HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")

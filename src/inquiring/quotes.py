@@ -18,6 +18,7 @@ MIN_QUOTE characters proves nothing, so it does not count.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -61,6 +62,11 @@ def normalise(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+# A paper's pages, normalised once for all its quotes: `doctor` checks every quote of every
+# draft, and normalising a 40-page paper costs about 20 ms a quote.
+_normalised_page = functools.lru_cache(maxsize=1024)(normalise)
+
+
 @dataclass(frozen=True)
 class QuoteCheck:
     ok: bool
@@ -80,7 +86,7 @@ def check(quote: str, pages: list[str], page: int | None = None) -> QuoteCheck:
     if page and 1 <= page <= len(pages):
         order.remove(page)
         order.insert(0, page)
-    texts = {n: normalise(pages[n - 1]) for n in order}
+    texts = {n: _normalised_page(pages[n - 1]) for n in order}
     for n in order:
         if wanted.casefold() in texts[n].casefold():
             return _found(n, 100.0, page)
@@ -110,21 +116,26 @@ def _found(n: int, score: float, claimed: int | None) -> QuoteCheck:
     return QuoteCheck(True, n, score, why)
 
 
+ABSTRACT = 0  # the `page` of a quote taken from the source page's abstract (no PDF text)
+
+
 @dataclass(frozen=True)
 class Evidence:
     quote: str
-    page: int
+    page: int  # 1-based; ABSTRACT for a quote from the source page's abstract
     line: int = 0  # the footnote's line in the body, 1-based (0: not read from a body)
 
 
 def footnote(label: str, ev: Evidence) -> str:
-    """The footnote line that carries a sentence's evidence."""
+    """The footnote line that carries a sentence's evidence: '(p. 4)', or '(abstract)'."""
     quote = _SPACE.sub(" ", ev.quote).strip().replace('"', "'")
-    return f'[^{label}]: "{quote}" (p. {ev.page})'
+    where = "abstract" if ev.page == ABSTRACT else f"p. {ev.page}"
+    return f'[^{label}]: "{quote}" ({where})'
 
 
 _FOOTNOTE = re.compile(
-    r'^\[\^(?P<label>[^\]\s]+)\]:\s*"(?P<quote>.*)"\s*\(p\.\s*(?P<page>\d+)\)\s*$'
+    r'^\[\^(?P<label>[^\]\s]+)\]:\s*"(?P<quote>.*)"\s*'
+    r"\((?:p\.\s*(?P<page>\d+)|(?P<abstract>abstract))\)\s*$"
 )
 
 
@@ -134,5 +145,6 @@ def evidence_in(body: str) -> dict[str, Evidence]:
     for number, line in enumerate(body.splitlines(), 1):
         match = _FOOTNOTE.match(line.strip())
         if match:
-            found[match["label"]] = Evidence(match["quote"], int(match["page"]), number)
+            page = ABSTRACT if match["abstract"] else int(match["page"])
+            found[match["label"]] = Evidence(match["quote"], page, number)
     return found

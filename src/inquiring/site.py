@@ -125,7 +125,8 @@ _GONE = "There is no page at this address. It may have been renamed or removed f
 
 
 def search_index(pages: Pages) -> str:
-    """Every document's page, title, dek and the start of its summary, as a script."""
+    """Every document's page, title, dek and the start of its summary, as a script; a draft
+    note is marked (`"x": 1`) so its result shows the Draft chip."""
     entries = [
         {
             "p": page_for(r.path),
@@ -134,6 +135,7 @@ def search_index(pages: Pages) -> str:
             "k": r.kind,
             "s": r.summary[:SEARCH_TEXT] if r.summary != r.dek else "",
             "c": r.categories,
+            **({"x": 1} if r.draft else {}),
         }
         for r in (pages.rows[p] for p in pages.paths())
     ]

@@ -24,7 +24,10 @@ HTML = re.compile(
     re.DOTALL | re.IGNORECASE,
 )
 _EMBED = re.compile(r"!\[\[[^\[\]]*\]\]|!\[[^\[\]]*\](?:\([^()]*\)|\[[^\[\]]*\])")
-_FOOTNOTE = re.compile(r"\[\^[^\[\]]*\]")
+# A footnote: its mark in the text, "[^1]", and its definition at the start of a line,
+# "[^1]: text" (a draft note's sentences cite their quotes this way; Obsidian renders both).
+FOOTNOTE = re.compile(r"\[\^([^\[\]]*)\]")
+FOOTNOTE_DEF = re.compile(r"\[\^([^\[\]\s]+)\]:[ \t]*(.*)")
 _REFERENCE_LINK = re.compile(r"\[(?!\d+\])([^\[\]]+)\]\[[^\[\]]*\]")
 _URL = re.compile(r"(?:[a-z][a-z0-9+.-]*)?://\S*|www\.\S*", re.IGNORECASE)  # a stray "://" too
 _HIGHLIGHT = re.compile(r"==(\S(?:[^=]*\S)?)==")
@@ -108,7 +111,7 @@ def plain_prose(text: str) -> str:
         text = HTML.sub(" ", text)
     if "[" in text:
         text = _EMBED.sub(" ", text)
-        text = _FOOTNOTE.sub("", text)
+        text = FOOTNOTE.sub("", text)
         text = _REFERENCE_LINK.sub(r"\1", text)
     text = plain(text)  # wikilinks and [text](url) become their words; emphasis marks go
     if "://" in text or "www." in text.lower():

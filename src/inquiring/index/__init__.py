@@ -34,16 +34,17 @@ from ..vault import (
 )
 from ..words import fts_query
 from .queries import Queries
-from .rows import DocRow, LinkRow, has_tag, tag_and_parents
+from .rows import DRAFT, DocRow, LinkRow, has_tag, tag_and_parents
 from .vector_table import VectorTable
 
 if TYPE_CHECKING:
     from ..embed import Embedder
 
-SCHEMA_VERSION = 10  # also bumped when parsing changes what is stored, so every file is read again
+SCHEMA_VERSION = 11  # also bumped when parsing changes what is stored, so every file is read again
 READ_COMMIT_SECONDS = 0.5  # files read are committed this often, at least
 
 __all__ = [
+    "DRAFT",
     "DocRow",
     "Index",
     "LinkRow",
@@ -68,9 +69,11 @@ CREATE TABLE documents (
     body TEXT NOT NULL, doc_id TEXT NOT NULL, date TEXT NOT NULL, collection TEXT NOT NULL,
     categories TEXT NOT NULL, hubs TEXT NOT NULL, aliases TEXT NOT NULL, tags TEXT NOT NULL,
     sections TEXT NOT NULL, meta TEXT NOT NULL, words INTEGER NOT NULL,
-    link_targets INTEGER NOT NULL  -- different documents its body links to, as written
+    link_targets INTEGER NOT NULL,  -- different documents its body links to, as written
+    status TEXT NOT NULL  -- front matter `status`, folded: 'draft' for a draft note
 );
 CREATE INDEX documents_kind ON documents (kind);
+CREATE INDEX documents_status ON documents (status);  -- drafts are found without a scan
 CREATE TABLE links (
     doc INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
     line INTEGER NOT NULL, style TEXT NOT NULL, target TEXT NOT NULL, fragment TEXT NOT NULL,
@@ -415,7 +418,7 @@ class Index(Queries, VectorTable):
         cur = self.db.execute(
             "INSERT INTO documents (path, kind, hash, title, title_source, dek, summary, body, "
             "doc_id, date, collection, categories, hubs, aliases, tags, sections, meta, words, "
-            "link_targets) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"link_targets, status) VALUES ({', '.join('?' * 20)})",
             (
                 doc.path,
                 doc.kind,
@@ -436,6 +439,7 @@ class Index(Queries, VectorTable):
                 json.dumps(meta, ensure_ascii=False),
                 len(p.body.split()),
                 doc.link_targets,
+                fold(meta.get("status", "")),
             ),
         )
         rowid = cur.lastrowid

@@ -16,7 +16,7 @@ from ..parse import Link, Problem
 from ..source_ids import normalise_source_id, other_ids
 from ..vault import BODY_LINK_STYLES, LINKS_AT_FULL_WEIGHT, Resolver, Target, fold
 from ..words import fts_query, other_spellings, vocabulary_key
-from .rows import DOC_COLUMNS, DocRow, LinkRow, doc_row, has_tag
+from .rows import DOC_COLUMNS, DRAFT, DocRow, LinkRow, doc_row, has_tag
 
 BM25_WEIGHTS = (10.0, 4.0, 4.0, 1.0)  # title, dek, summary, body
 MATCH_BUDGET = 10_000  # documents matched per query, at most, once there is a choice
@@ -53,13 +53,14 @@ class Queries:
         ]
         return Resolver(targets)
 
-    def documents(self, kind: str | None = None) -> list[DocRow]:
+    def documents(self, kind: str | None = None, status: str | None = None) -> list[DocRow]:
+        """Every document, or those of one kind and one `status` (folded, e.g. 'draft')."""
+        where = [(column, value) for column, value in (("kind", kind), ("status", status)) if value]
         sql = f"SELECT {DOC_COLUMNS} FROM documents"
-        args: tuple = ()
-        if kind:
-            sql += " WHERE kind = ?"
-            args = (kind,)
-        return [doc_row(r) for r in self.db.execute(sql + " ORDER BY path", args)]
+        if where:
+            sql += " WHERE " + " AND ".join(f"{column} = ?" for column, _ in where)
+        rows = self.db.execute(sql + " ORDER BY path", [value for _, value in where])
+        return [doc_row(r) for r in rows]
 
     def document(self, path: str) -> DocRow | None:
         row = self.db.execute(
@@ -201,9 +202,11 @@ class Queries:
         category: str | None = None,
         collection: str | None = None,
         tag: str | None = None,
+        drafts: bool = False,
     ) -> list[DocRow]:
-        """Documents of one kind, narrowed to a hub, a category, a collection or a tag."""
-        rows = self.documents(kind)
+        """Documents of one kind, narrowed to a hub, a category, a collection or a tag, and
+        with `drafts` to the draft notes (`status: draft`)."""
+        rows = self.documents(kind, DRAFT if drafts else None)
         if hub:
             hub_row = self.find(hub)
             if hub_row.kind != "hub":
@@ -396,7 +399,7 @@ class Queries:
         """Every row keyed by path rather than row id, to compare two indexes of one vault."""
         yield from self.db.execute(
             "SELECT path, kind, hash, title, title_source, dek, summary, body, doc_id, date, "
-            "collection, categories, hubs, aliases, tags, sections, meta, words "
+            "collection, categories, hubs, aliases, tags, sections, meta, words, status "
             "FROM documents ORDER BY path"
         )
         yield from self.db.execute(

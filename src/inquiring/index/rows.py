@@ -27,6 +27,12 @@ class DocRow:
     aliases: list[str]
     tags: list[str]  # from front matter and #tags in the text
     words: int
+    status: str = ""  # front matter `status`, folded ('draft': written by `inquiring draft`)
+
+    @property
+    def draft(self) -> bool:
+        """A draft note: its claims still wait for the researcher's reading."""
+        return self.status == DRAFT
 
     @property
     def snippet(self) -> str:
@@ -55,8 +61,9 @@ class LinkRow:
 
 DOC_COLUMNS = (
     "id, path, kind, title, dek, summary, doc_id, date, collection, categories, hubs, "
-    "aliases, tags, words"
+    "aliases, tags, words, status"
 )
+DRAFT = "draft"  # the `status` of a draft note
 
 
 def tag_and_parents(tag: str) -> list[str]:

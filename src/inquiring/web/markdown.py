@@ -1,5 +1,7 @@
 """Markdown from the vault → safe HTML: links resolved to pages, unresolved ones marked,
-Obsidian's callouts as boxes and its note embeds (`![[note]]`, `![[note#heading]]`) inline.
+Obsidian's callouts as boxes, its note embeds (`![[note]]`, `![[note#heading]]`) inline, and
+its footnotes (`[^1]` and `[^1]: …`, how a draft note cites each claim's quote and page) as
+marks that link to a list at the foot of the note, with no script.
 
 Notes are the user's files, and may hold anything, so raw HTML is allowed through
 markdown-it and then sanitised by nh3, embedded notes and callouts included: a `<script>`
@@ -16,13 +18,25 @@ from urllib.parse import unquote
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
+from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
 from ..parse import URL_SCHEME, Link
-from ..text import BLOCK_ID, CALLOUT, INLINE_TAG, WIKILINK, section_of, wikilink_parts
+from ..quotes import ABSTRACT, evidence_in
+from ..text import (
+    BLOCK_ID,
+    CALLOUT,
+    FOOTNOTE,
+    FOOTNOTE_DEF,
+    INLINE_TAG,
+    WIKILINK,
+    plain,
+    section_of,
+    wikilink_parts,
+)
 from ..vault import Resolver
 from .security import is_passive
 from .urls import file_url, href, page_for, tag_page
@@ -40,6 +54,10 @@ _ATTRIBUTES = {
     "summary": {"class"},
     "a": {"href", "title", "class", "hreflang"},
     "span": {"class", "title"},
+    "section": {"class"},
+    "sup": {"class", "id"},  # a footnote's mark, which its entry links back to
+    "li": {"id"},  # a footnote's entry, which its mark links to
+    "q": {"cite", "class"},
     "img": {"src", "alt", "title", "width", "height", "class"},
     "code": {"class"},
     **{f"h{n}": {"id"} for n in range(1, 7)},
@@ -71,6 +89,11 @@ class MarkdownRenderer:
         self.md.inline.ruler.before("emphasis", "tag", _tag_rule)
         self.md.core.ruler.after("block", "callout", _callouts)
         self.md.core.ruler.after("callout", "block_id", _hide_block_ids)
+        self.md.block.ruler.before(
+            "reference", "footnote_def", _footnote_def_rule, {"alt": ["paragraph", "reference"]}
+        )
+        self.md.inline.ruler.before("link", "footnote_ref", _footnote_ref_rule)
+        self.md.core.ruler.after("inline", "footnote_tail", _footnote_tail)
         # markdown-it binds render rules to its renderer, so each rule reaches us by closure.
         for name, rule in (
             ("wikilink", self._render_wikilink),
@@ -79,6 +102,7 @@ class MarkdownRenderer:
             ("heading_open", self._render_heading_open),
             ("mark", lambda tokens, idx, *_: f"<mark>{html.escape(tokens[idx].content)}</mark>"),
             ("tag", self._render_tag),
+            ("footnote_ref", _render_footnote_ref),
         ):
             self.md.add_render_rule(name, lambda _r, *args, rule=rule: rule(*args))
 
@@ -151,7 +175,15 @@ class MarkdownRenderer:
         part = section_of(text, fragment) if fragment else text
         if part is None:
             return _unresolved(name, f"{self.titles[path]}#{fragment}")
-        inner = {**env, "from": path, "embedding": (*chain, path)}  # the same `inline` dict
+        # The same `inline` dict; footnotes of its own, listed at the foot of the embed.
+        inner = {
+            **env,
+            "from": path,
+            "embedding": (*chain, path),
+            "footnotes": {},
+            "footnotes_seen": set(),
+            "footnote_prefix": _anchor(path) + "-",
+        }
         return (
             f'<div class="embed"><p class="embed-source">{link}</p>'
             f"{self.md.render(part, inner)}</div>"
@@ -210,6 +242,105 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
         token.meta = {"embed": bool(match.group(1))}
     state.pos = match.end()
     return True
+
+
+def _footnote_def_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """`[^label]: text` at the start of a line, with any indented lines after it: kept in
+    `env` for the list at the foot, where `_footnote_tail` shows it (the first of a label)."""
+    if state.sCount[start] - state.blkIndent >= 4:
+        return False
+    first = state.src[state.bMarks[start] + state.tShift[start] : state.eMarks[start]]
+    match = FOOTNOTE_DEF.fullmatch(first)
+    if not match:
+        return False
+    if silent:
+        return True
+    parts, line = [match.group(2)], start + 1
+    while line < end and not state.isEmpty(line) and state.sCount[line] > state.blkIndent:
+        parts.append(state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]])
+        line += 1
+    state.env.setdefault("footnotes", {}).setdefault(match.group(1), "\n".join(parts))
+    state.line = line
+    return True
+
+
+def _footnote_ref_rule(state: StateInline, silent: bool) -> bool:
+    """`[^label]` whose definition the note has: a mark linking to it (else plain text)."""
+    if not state.src.startswith("[^", state.pos):
+        return False
+    match = FOOTNOTE.match(state.src, state.pos)
+    if not match or match.group(1) not in state.env.get("footnotes", {}):
+        return False
+    if not silent:
+        state.push("footnote_ref", "", 0).meta = {"label": match.group(1)}
+    state.pos = match.end()
+    return True
+
+
+def _render_footnote_ref(tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    """The mark: a link to the footnote, its text shown on hover; the first mark of a label
+    is where the footnote links back to."""
+    label = tokens[idx].meta["label"]
+    first = label not in env.setdefault("footnotes_seen", set())
+    env["footnotes_seen"].add(label)
+    anchor = html.escape(_footnote_anchor(label, env))
+    back = f' id="fnref-{anchor}"' if first else ""
+    hint = html.escape(plain(env["footnotes"][label]))
+    number = env["footnote_numbers"][label]
+    return (
+        f'<sup class="footnote-ref"{back}><a href="#fn-{anchor}" title="{hint}">{number}</a></sup>'
+    )
+
+
+def _evidence_place(page: int) -> str:
+    """Where a quote stands: 'p. 4', or 'abstract' for one from the source page's abstract."""
+    return "abstract" if page == ABSTRACT else f"p. {page}"
+
+
+def _footnote_anchor(label: str, env: EnvType) -> str:
+    """A footnote's anchor, told apart from the same label in an embedded note's footnotes."""
+    return env.get("footnote_prefix", "") + (_anchor(label) or "x")
+
+
+def _footnote_tail(state: StateCore) -> None:
+    """The footnotes as a numbered list at the foot of the text."""
+    notes = state.env.get("footnotes") or {}
+    if not notes:
+        return
+    marked = {
+        child.meta["label"]: None  # in the order first marked, each once
+        for token in state.tokens
+        if token.type == "inline"
+        for child in token.children or []
+        if child.type == "footnote_ref"
+    }
+    # Numbered in the order the text first marks them, as Obsidian numbers even named ones.
+    order = [*marked, *(label for label in notes if label not in marked)]
+    state.env["footnote_numbers"] = {label: n for n, label in enumerate(order, start=1)}
+    tokens = [_html('<section class="footnotes"><hr><ol>')]
+    for label in order:
+        text = notes[label]
+        anchor = html.escape(_footnote_anchor(label, state.env))
+        shown = str(state.env["footnote_numbers"][label])
+        if label in marked:  # back to where the text cites it
+            back = f'class="footnote-back" href="#fnref-{anchor}" title="Back to the text"'
+            shown = f"<a {back}>{shown}</a>"
+        tokens.append(_html(f'<li id="fn-{anchor}">{shown} '))
+        evidence = evidence_in(f"[^{label}]: {text}").get(label)
+        if evidence is not None:  # a quote is the paper's words: shown as text, never markup
+            tokens.append(
+                _html(
+                    f'<q class="evidence">{html.escape(evidence.quote)}</q> '
+                    f'<span class="evidence-page">{_evidence_place(evidence.page)}</span>'
+                )
+            )
+        else:
+            inline = Token("inline", "", 0, content=text)
+            inline.children = []
+            state.md.inline.parse(text, state.md, state.env, inline.children)
+            tokens.append(inline)
+        tokens.append(_html("</li>"))
+    state.tokens += [*tokens, _html("</ol></section>")]
 
 
 def _callouts(state: StateCore) -> None:

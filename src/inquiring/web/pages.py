@@ -46,6 +46,7 @@ class Ref:
     dek: str = ""
     kind: str = "note"
     extra: str = ""  # a short annotation: the source's authors, a score, a section
+    draft: bool = False  # a draft note, shown with a chip until the researcher accepts it
 
 
 @dataclass
@@ -123,7 +124,7 @@ class Pages:
 
     def ref(self, path: str, extra: str = "") -> Ref:
         row = self.rows[path]
-        return Ref(path, page_for(path), row.title, row.snippet, row.kind, extra)
+        return Ref(path, page_for(path), row.title, row.snippet, row.kind, extra, row.draft)
 
     def paths(self) -> list[str]:
         """Every indexed document's vault path."""
@@ -275,7 +276,8 @@ class Pages:
                 "count": len(found),
                 "total": len(catalogue.notes),
                 "notes": [
-                    Ref(r.path, page_for(r.path), r.title, r.dek, extra=r.date[:10]) for r in shown
+                    Ref(r.path, page_for(r.path), r.title, r.dek, extra=r.date[:10], draft=r.draft)
+                    for r in shown
                 ],
                 "facets": catalogue.facets(chosen if live else {}, target),
                 "chosen": [
@@ -340,8 +342,18 @@ class Pages:
                 "two_hop": len(hop2),
                 "concept_map": concept_map(row.title, nodes),
                 "obsidian": self._obsidian(path),
+                "repeats": self._nearly_repeats(row),
             },
         )
+
+    def _nearly_repeats(self, row: DocRow) -> Ref | None:
+        """The existing note a draft's question nearly repeats (its front matter `near:`, as
+        `inquiring draft` writes it), so the reader can merge the two."""
+        if not row.draft:
+            return None
+        fm = self.index.front_matter(row.path)
+        near = str(fm.get("near") or fm.get("duplicate_of") or "")
+        return self.ref(near) if near in self.rows and near != row.path else None
 
     def _obsidian(self, path: str) -> str:
         """The link that opens the note in Obsidian, on the server of an Obsidian vault only:

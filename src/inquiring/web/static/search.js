@@ -72,6 +72,13 @@
     a.href = d.p.split("/").map(encodeURIComponent).join("/");
     a.textContent = d.t;
     li.appendChild(a);
+    if (d.x) {  // a draft note, marked as the pages mark it
+      var chip = document.createElement("span");
+      chip.className = "chip chip-draft";
+      chip.textContent = "Draft";
+      li.appendChild(document.createTextNode(" "));
+      li.appendChild(chip);
+    }
     if (kinds[d.k]) {
       var kind = document.createElement("span");
       kind.className = "extra";
