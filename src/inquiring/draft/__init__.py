@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from ..lines import slugify, wikilink
-from ..quotes import Evidence, QuoteCheck, check, footnote
+from ..quotes import ABSTRACT, Evidence, QuoteCheck, check, footnote
 from ..text import HTML, WIKILINK
 from ..vault import write_new
 
@@ -249,10 +249,7 @@ def evidence_note(label: str, claim: Claim) -> str:
     """The footnote that carries a sentence's evidence; a quote from the abstract (a source
     with no PDF text) says so instead of a page."""
     page = claim.found.page if claim.found else None
-    if page is None:
-        line = footnote(label, Evidence(claim.quote, 1))
-        return line[: line.rindex("(p. 1)")] + "(abstract)"
-    return footnote(label, Evidence(claim.quote, page))
+    return footnote(label, Evidence(claim.quote, ABSTRACT if page is None else page))
 
 
 def to_markdown(note: NoteDraft, paper: Reading, writer: str, today: dt.date) -> str:
