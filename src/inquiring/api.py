@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from .ask import Answer
     from .draft import Drafted, Reading
     from .embed import Embedder
-    from .ingest import AddReport
+    from .ingest.add import AddReport
     from .lines import Staleness
     from .search import Searcher, SearchResult
 
@@ -241,7 +241,7 @@ class OpenVault:
         """Papers in: PDFs, folders of them, .bib, CSL-JSON, arXiv ids and DOIs become source
         pages, or update the pages they already have field by field (see `ingest`).
         Nothing is fetched from the network unless `online`."""
-        from .ingest import add
+        from .ingest.add import add
         from .ingest.sources import Page
 
         self.update(embed=False)

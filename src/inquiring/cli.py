@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
     from .draft import Drafted
     from .embed import Embedder
-    from .ingest import AddReport
+    from .ingest.add import AddReport
     from .parse import Problem
 
 VAULT_KEY = "inquiring.vault"

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import re
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +20,7 @@ from .errors import EditedByHand
 from .index import Index
 from .parse import parse_document
 from .search import Searcher
-from .vault import LINES_DIR, TEMP_PREFIX, TEMP_SUFFIX
+from .vault import LINES_DIR, write_atomically
 from .write import Draft, too_few_kept, with_mark
 
 DUPLICATE_COSINE = 0.92  # a question this close to an existing line's shows that line
@@ -141,22 +139,6 @@ def wikilink(path: str, shown: str) -> str:
     """`[[notes/x|shown]]`: a link by path, which Obsidian resolves as inquiring does, showing
     words that cannot end it early."""
     return f"[[{_link(path)}|{shown.replace('|', '/').replace(']]', '] ]')}]]"
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write the whole file or nothing: a crash never leaves half a line behind.
-
-    A crash can leave the hidden temporary file; the next index update removes it.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def save_line(

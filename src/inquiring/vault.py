@@ -43,7 +43,7 @@ FRONT_MATTER_TITLE_PLUGIN = "obsidian-front-matter-title-plugin"
 # What marks a folder as a vault when none is named: settings, ours or Obsidian's, declare one;
 # an index only shows that inquiring once ran there (`find_vault`).
 DECLARED_VAULT = (SETTINGS_FILE, OBSIDIAN_DIR)
-# Half-written files of an interrupted atomic write (`lines.write_atomically`): hidden, in
+# Half-written files of an interrupted atomic write (`write_atomically`): hidden, in
 # LINES_DIR, named by `tempfile`. Removed once they are older than any write could take.
 TEMP_PREFIX, TEMP_SUFFIX = ".", ".tmp"
 _LEFTOVER = re.compile(rf"{re.escape(TEMP_PREFIX)}[a-z0-9_]{{8}}{re.escape(TEMP_SUFFIX)}")
@@ -475,3 +475,19 @@ def write_new(folder: Path, stem: str, text: str) -> Path:
                 n += 1
     finally:
         Path(temp).unlink(missing_ok=True)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write the whole file or nothing: a crash never leaves half a line behind.
+
+    A crash can leave the hidden temporary file; the next index update removes it.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
