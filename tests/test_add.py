@@ -495,3 +495,37 @@ def test_xmp_metadata_beats_the_document_info(tmp_path: Path) -> None:
     assert meta.title == "Sparse Memories for Long Documents"
     assert meta.title_from == "xmp"
     assert meta.authors == ["Inês Carvalho", "Jonas Weber"]  # not the info's "anonymous"
+
+
+def test_a_sources_pdf_is_served_to_its_owner_but_never_published(write_vault, tmp_path) -> None:
+    from fastapi.testclient import TestClient
+    from webvault import LOCAL
+
+    from inquiring.embed import get_embedder
+    from inquiring.index import Index
+    from inquiring.search import Searcher
+    from inquiring.site import build_site
+    from inquiring.vault import Vault
+    from inquiring.web.app import create_app
+    from inquiring.web.pages import Pages
+
+    root = write_vault({"notes/a.md": "# A\n\nText.\n"})
+    run(root, "add", str(write_paper(tmp_path / "2401.01234v2.pdf", stamp=STAMP)))
+    pdf = "sources/files/arxiv-2401.01234.pdf"
+    with Index(Vault(root)) as index:
+        index.update()
+        with TestClient(create_app(index, get_embedder()), base_url=LOCAL) as client:
+            page = client.get("/sources/arxiv-2401.01234.html").text
+            assert f'<a href="../files/{pdf}">your PDF</a>' in page
+            served = client.get(f"/files/{pdf}")
+            assert served.status_code == 200 and served.content.startswith(b"%PDF")
+        build_site(Pages(Searcher(index, get_embedder()), published=True), tmp_path / "site")
+    assert not (tmp_path / "site" / "files").exists()  # the paper is the user's copy
+    published = (tmp_path / "site/sources/arxiv-2401.01234.html").read_text(encoding="utf-8")
+    assert "your PDF" not in published
+    (root / pdf).unlink()
+    _, output = run(root, "doctor")
+    flat = " ".join(output.split())
+    assert (
+        f"sources/arxiv-2401.01234.md:7: names the PDF '{pdf}', which is not in the vault" in flat
+    )

@@ -101,6 +101,9 @@ def _link_problems(index: Index) -> list[Problem]:
                 "that id; add one to sources/"
             )
             found.append(Problem(link.path, link.line, "warning", "unknown-source", message))
+        elif link.style == "pdf":
+            message = f"names the PDF '{link.target}', which is not in the vault"
+            found.append(Problem(link.path, link.line, "warning", "missing-pdf", message))
         elif link.style == "hub":
             message = f"names hub '{link.target}', which is not in the vault"
             found.append(Problem(link.path, link.line, "error", "unknown-hub", message))

@@ -335,6 +335,9 @@ def _meta_refs(doc: Document) -> list[Link]:
         Link(h, "", "", parsed.meta_lines.get("hubs", 1), False, "hub") for h in parsed.meta["hubs"]
     ]
     if doc.kind == "source":
+        pdf = str(parsed.meta.get("pdf") or "").strip()
+        if pdf:  # the paper's PDF, which `inquiring add` keeps in the vault
+            refs.append(Link(pdf, "", "", parsed.meta_lines.get("pdf", 1), False, "pdf"))
         return refs
     line = parsed.meta_lines.get("sources", 1)
     seen: set[str] = set()

@@ -40,7 +40,7 @@ from .vector_table import VectorTable
 if TYPE_CHECKING:
     from ..embed import Embedder
 
-SCHEMA_VERSION = 11  # also bumped when parsing changes what is stored, so every file is read again
+SCHEMA_VERSION = 12  # also bumped when parsing changes what is stored, so every file is read again
 READ_COMMIT_SECONDS = 0.5  # files read are committed this often, at least
 
 __all__ = [

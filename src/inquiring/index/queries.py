@@ -175,13 +175,16 @@ class Queries:
             "WHERE l.resolved IS NOT NULL AND l.style IN ('wiki', 'markdown')"
         ).fetchall()
 
-    def linked_attachments(self) -> set[str]:
-        """The attachments some document links to (the rest of the folder stays private)."""
+    def linked_attachments(self, unless: tuple[str, ...] = ()) -> set[str]:
+        """The attachments some document links to (the rest of the folder stays private),
+        except those linked only in the `unless` styles."""
+        marks = ",".join("?" * len(unless))
         return {
             path
             for (path,) in self.db.execute(
-                "SELECT path FROM files WHERE status = 'attachment' "
-                "AND path IN (SELECT resolved FROM links)"
+                "SELECT path FROM files WHERE status = 'attachment' AND path IN "
+                f"(SELECT resolved FROM links WHERE style NOT IN ({marks}))",
+                unless,
             )
         }
 

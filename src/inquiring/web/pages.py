@@ -22,7 +22,16 @@ from ..source_ids import normalise_source_id
 from .conceptmap import MapNode, concept_map
 from .listing import FACETS, Catalogue, key
 from .markdown import MarkdownRenderer, inline_markdown
-from .urls import ALL_NOTES, facet_page, href, obsidian_url, page_for, prefix_for, tag_page
+from .urls import (
+    ALL_NOTES,
+    facet_page,
+    file_url,
+    href,
+    obsidian_url,
+    page_for,
+    prefix_for,
+    tag_page,
+)
 
 MAX_QUERY = 1000  # characters; a longer search from the browser is refused with a clear page
 MAX_INLINE = 512 * 1024  # bytes; a larger SVG is left out of the published site
@@ -95,7 +104,8 @@ class Pages:
                 self.graph[src].add(dst)
                 self.graph[dst].add(src)
         # Only attachments that some document links to: the rest of the folder stays private.
-        self.attachments = self.index.linked_attachments()
+        # A source's PDF is the user's copy of a paper: shown on their server, never published.
+        self.attachments = self.index.linked_attachments(unless=("pdf",) if self.published else ())
         self.catalogue = Catalogue(self.rows.values())
         self._stale = {}
         self._neighbours = {}
@@ -355,6 +365,11 @@ class Pages:
         near = str(fm.get("near") or fm.get("duplicate_of") or "")
         return self.ref(near) if near in self.rows and near != row.path else None
 
+    def _pdf(self, fm: dict) -> str:
+        """The link to a source's PDF, when it is in the vault and this is not the site."""
+        pdf = str(fm.get("pdf") or "").strip()
+        return file_url(pdf) if pdf and pdf in self.attachments and not self.published else ""
+
     def _obsidian(self, path: str) -> str:
         """The link that opens the note in Obsidian, on the server of an Obsidian vault only:
         readers of a published site do not have the vault."""
@@ -442,6 +457,7 @@ class Pages:
                 "published": str(fm.get("published") or row.date or ""),
                 "venue": fm.get("venue", ""),
                 "link": _link_out(row.doc_id, fm.get("url", "")),
+                "pdf": self._pdf(fm),
                 "body": self._body(path),
                 "notes": sorted(users.values(), key=lambda r: r.title.lower()),
             },
