@@ -14,7 +14,7 @@ from conftest import run
 from paperpdf import write_paper, write_scan
 
 import inquiring
-from inquiring.ingest.sources import split
+from inquiring.parse import split_front_matter
 
 ZOTERO_STYLE = r"""@string{acl = {Association for Computational Linguistics}}
 
@@ -48,7 +48,7 @@ ZOTERO_STYLE = r"""@string{acl = {Association for Computational Linguistics}}
 
 
 def meta_of(path: Path) -> tuple[dict, str]:
-    meta, _, body = split(path.read_text(encoding="utf-8"))
+    meta, body, _ = split_front_matter(path.read_text(encoding="utf-8"), str(path), [])
     return meta, body
 
 

@@ -15,6 +15,9 @@ from inquiring.source_ids import arxiv_ids_in, normalise_source_id
         "http://arxiv.org/pdf/2310.12962v1.pdf",
         "arxiv.org/abs/2310.12962v3",
         "2310.12962",
+        "10.48550/arXiv.2310.12962",  # arXiv's own DOI names the same paper
+        "doi:10.48550/ARXIV.2310.12962",
+        "https://doi.org/10.48550/arXiv.2310.12962",
     ],
 )
 def test_arxiv_spellings_are_one_source(raw: str):

@@ -266,8 +266,8 @@ class OpenVault:
         pdf = str(self._index.front_matter(row.path).get("pdf") or "").strip() or None
         if pdf is None:
             return SourceText(row, None, [], body, f"{row.path} names no PDF (no `pdf:` field)")
-        full = self._inside(pdf)
-        if not full.is_file():
+        full = self._index.vault.file(pdf)  # None too for a path that leads out of the vault
+        if full is None:
             return SourceText(row, pdf, [], body, f"its PDF {pdf} is not in the vault")
         digest = sha256_of(full)
         store = PageStore(self._index.vault)
@@ -282,13 +282,6 @@ class OpenVault:
         finally:
             store.close()
         return SourceText(row, pdf, pages, body)
-
-    def _inside(self, rel: str) -> Path:
-        """The vault file at `rel`, refusing any path that leads out of the vault."""
-        full = (self.root / rel).resolve()
-        if not full.is_relative_to(self.root.resolve()):
-            raise OutsideVault(f"'{rel}' is outside the vault; give a path inside it")
-        return full
 
     def staleness(self, line: str) -> Staleness:
         """What changed in the vault since `line` was written: edited, deleted, new notes."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from .errors import EditedByHand
 from .index import Index
 from .parse import parse_document
 from .search import Searcher
+from .text import slugify
 from .vault import LINES_DIR, write_atomically
 from .write import Draft, too_few_kept, with_mark
 
@@ -27,17 +27,6 @@ DUPLICATE_COSINE = 0.92  # a question this close to an existing line's shows tha
 # What `to_markdown` writes around the essay: its label, question and dek, and its Sources.
 _LINE_HEAD = re.compile(r"\A\s*(\*Inquiring line\*\s*\n)?\s*(# [^\n]*\n)?\s*(\*[^\n]*\*\s*\n)?")
 _SOURCES = re.compile(r"^## Sources\b.*\Z", re.MULTILINE | re.DOTALL)
-
-
-def slugify(text: str, limit: int = 64) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
-    slug = ""
-    for word in words:
-        if len(slug) + len(word) + 1 > limit:
-            break
-        slug = f"{slug}-{word}" if slug else word
-    return slug or "line"
 
 
 def to_markdown(draft: Draft, support: tuple[float, float], corpus: dict[str, str]) -> str:
@@ -151,7 +140,7 @@ def save_line(
     """Write the line into `lines/` (or over `path`) and return where it went."""
     if path is None:
         folder = index.vault.root / LINES_DIR
-        slug = slugify(draft.question)
+        slug = slugify(draft.question) or "line"
         path = folder / f"{slug}.md"
         n = 2
         while path.exists():

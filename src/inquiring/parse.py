@@ -119,7 +119,7 @@ class ParsedDocument:
 def parse_document(text: str, path: str) -> ParsedDocument:
     """Parse the text of the file at vault-relative `path`."""
     problems: list[Problem] = []
-    meta, body, body_line = _split_front_matter(text, path, problems)
+    meta, body, body_line = split_front_matter(text, path, problems)
     meta_lines = _meta_lines(text, body_line) if body_line > 1 else {}
     meta = _clean_meta(meta, path, meta_lines, problems)
     lines = body.split("\n")
@@ -172,7 +172,7 @@ def _meta_lines(text: str, body_line: int) -> dict[str, int]:
     return found
 
 
-def _split_front_matter(
+def split_front_matter(
     text: str, path: str, problems: list[Problem]
 ) -> tuple[dict[str, Any], str, int]:
     """Return (front matter, body, body's first line number)."""

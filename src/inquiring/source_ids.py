@@ -21,12 +21,17 @@ _DOI_URL = re.compile(r"^(?:https?://)?(?:dx\.)?doi\.org/(?P<doi>10\.\S+)$", re.
 _DOI_PREFIXED = re.compile(r"^doi\s*:\s*(?P<doi>10\.\S+)$", re.IGNORECASE)
 _BARE_DOI = re.compile(r"^(?P<doi>10\.\d{4,9}/\S+)$")
 _BARE_ARXIV = re.compile(rf"^{_ARXIV_ID}$")
+# arXiv's own DOI, 10.48550/arXiv.2106.09685, names the arXiv paper.
+_ARXIV_DOI = re.compile(
+    rf"^(?:doi\s*:\s*|(?:https?://)?(?:dx\.)?doi\.org/)?10\.48550/arxiv\.{_ARXIV_ID}$",
+    re.IGNORECASE,
+)
 
 
 def normalise_source_id(raw: object) -> str:
     """Return the canonical id (`arxiv:NNNN.NNNNN`, `doi:10.…`, or a lower-case slug)."""
     text = str(raw).strip()
-    for pattern in (_ARXIV_PREFIXED, _BARE_ARXIV):
+    for pattern in (_ARXIV_PREFIXED, _BARE_ARXIV, _ARXIV_DOI):
         match = pattern.match(text)
         if match:
             return f"arxiv:{match.group('id').lower()}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 
 WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]*)\]\]")
 MDLINK = re.compile(
@@ -378,3 +379,15 @@ def join_broken_words(text: str) -> str:
         return match.group(1) + ("-" if "-" in rest else "") + rest
 
     return _BROKEN_WORD.sub(join, text)
+
+
+def slugify(text: str, limit: int = 64) -> str:
+    """A file name for `text`: its words in lower-case ASCII joined by '-', at most `limit`
+    characters (whole words); '' when it has no letter or digit."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = ""
+    for word in re.findall(r"[a-z0-9]+", ascii_text.lower()):
+        if len(slug) + len(word) + 1 > limit:
+            break
+        slug = f"{slug}-{word}" if slug else word
+    return slug

@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from ..lines import slugify, wikilink
+from ..lines import wikilink
 from ..quotes import ABSTRACT, Evidence, QuoteCheck, check, footnote
-from ..text import HTML, WIKILINK
+from ..text import HTML, WIKILINK, slugify
 from ..vault import write_new
 
 if TYPE_CHECKING:
@@ -176,7 +176,9 @@ def draft(
         note.markdown = to_markdown(note, paper, proposed.writer, today or dt.date.today())
         if not dry_run:
             note.path = (
-                write_new(folder, slugify(note.title), note.markdown).relative_to(root).as_posix()
+                write_new(folder, slugify(note.title) or "note", note.markdown)
+                .relative_to(root)
+                .as_posix()
             )
     return result
 

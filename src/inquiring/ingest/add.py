@@ -88,26 +88,13 @@ def _read_inputs(inputs: list[str], report: AddReport) -> tuple[list[Paper], lis
                 report.problems.append(
                     Problem(raw, 0, "error", "add", "is not a PDF, a .bib or a CSL-JSON file")
                 )
+        elif paper := _identifier(raw):
+            papers.append(paper)
         elif path.suffix.lower() in (".pdf", ".json", *BIBTEX_SUFFIXES) or "/" in raw.strip("/"):
-            if not _identifier(raw):
-                report.problems.append(Problem(raw, 0, "error", "add", "no such file"))
-                continue
-            papers.append(_identifier(raw))
+            report.problems.append(Problem(raw, 0, "error", "add", "no such file"))
         else:
-            paper = _identifier(raw)
-            if paper is None:
-                report.problems.append(
-                    Problem(
-                        raw,
-                        0,
-                        "error",
-                        "add",
-                        "is neither a file nor an arXiv id or DOI (e.g. 2106.09685, "
-                        "10.18653/v1/P16-1162)",
-                    )
-                )
-            else:
-                papers.append(paper)
+            why = "is neither a file nor an arXiv id or DOI (e.g. 2106.09685, 10.18653/v1/P16-1162)"
+            report.problems.append(Problem(raw, 0, "error", "add", why))
     return papers, pdfs
 
 
@@ -121,8 +108,6 @@ def _beside(bib: Path, hint: str) -> str:
 
 def _identifier(raw: str) -> Paper | None:
     arxiv, doi = clean_arxiv(raw), clean_doi(raw)
-    if doi.startswith("10.48550/arxiv."):
-        arxiv, doi = doi.removeprefix("10.48550/arxiv."), ""
     if arxiv:
         return Paper(origin=raw.strip(), arxiv=arxiv, url=f"https://arxiv.org/abs/{arxiv}")
     if doi:
@@ -179,7 +164,6 @@ def _read_pdf(
         authors=meta.authors,
         published=meta.date,
         pdf=path,
-        file_hint=str(path),
     )
 
 

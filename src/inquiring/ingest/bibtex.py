@@ -110,10 +110,8 @@ def _paper(path: Path, entry: bibtexparser.model.Entry) -> Paper:
     arxiv = ""
     if get("eprinttype").lower() == "arxiv" or get("archiveprefix").lower() == "arxiv":
         arxiv = clean_arxiv(get("eprint"))
+    arxiv = arxiv or clean_arxiv(get("doi")) or clean_arxiv(get("url"))
     doi = clean_doi(get("doi"))
-    if doi.startswith("10.48550/arxiv."):  # arXiv's own DOI names the preprint
-        arxiv, doi = arxiv or doi.removeprefix("10.48550/arxiv."), ""
-    arxiv = arxiv or clean_arxiv(get("url"))
     names = values.get("author") or values.get("editor") or []
     return Paper(
         origin=f"{path.name}:{entry.start_line + 1}",

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from ..parse import Problem
-from .paper import Paper, clean_arxiv, clean_doi
+from .paper import Paper, arxiv_in, clean_doi
 
 
 def read_csl_json(path: Path) -> tuple[list[Paper], list[Problem]]:
@@ -40,13 +40,8 @@ def _paper(path: Path, number: int, item: dict) -> Paper:
         value = item.get(name, "")
         return re.sub(r"\s+", " ", str(value)).strip() if value else ""
 
-    arxiv = ""
-    for text in (get("note"), get("number"), get("URL"), get("archive_location")):
-        found = re.search(r"arXiv:\s*(\S+)", text, re.IGNORECASE)
-        arxiv = arxiv or clean_arxiv(found.group(1) if found else text)
+    arxiv = arxiv_in(get("note"), get("number"), get("URL"), get("archive_location"), get("DOI"))
     doi = clean_doi(get("DOI"))
-    if doi.startswith("10.48550/arxiv."):
-        arxiv, doi = arxiv or doi.removeprefix("10.48550/arxiv."), ""
     return Paper(
         origin=f"{path.name}: item {number}",
         key=get("citation-key") or (get("id") if not get("id").isdigit() else ""),

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from ..source_ids import normalise_source_id
+from ..text import slugify
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ class Paper:
             return f"arxiv:{self.arxiv}"
         if self.doi:
             return f"doi:{self.doi}"
-        return slug(self.title) or slug(Path(self.origin.split(":", 1)[0]).stem)
+        return slugify(self.title) or slugify(Path(self.origin.split(":", 1)[0]).stem)
 
     def ids(self) -> set[str]:
         """Every normalised id it is known by, for finding it among the vault's sources."""
@@ -68,20 +69,23 @@ def title_key(title: str) -> str:
     return re.sub(r"[^0-9a-z]+", "", text)
 
 
-def slug(text: str, words: int = 8) -> str:
-    """A file-name-safe, lower-case rendering of `text` in at most `words` words."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    parts = re.findall(r"[a-z0-9]+", text)
-    return "-".join(parts[:words])
-
-
 def clean_doi(raw: str) -> str:
     found = normalise_source_id(raw.strip()) if raw.strip() else ""
     return found.removeprefix("doi:") if found.startswith("doi:") else ""
 
 
 def clean_arxiv(raw: str) -> str:
-    """A bare arXiv id from 'arXiv:2106.09685v2', a URL or a bare id; '' if none."""
+    """A bare arXiv id from 'arXiv:2106.09685v2', a URL, arXiv's DOI or a bare id; '' if none."""
     found = normalise_source_id(raw.strip()) if raw.strip() else ""
     return found.removeprefix("arxiv:") if found.startswith("arxiv:") else ""
+
+
+def arxiv_in(*texts: str) -> str:
+    """The first arXiv id among `texts`, each a field such as Zotero's Extra ('arXiv:
+    2106.09685' on a line of its own), a URL, a DOI or a bare id; '' if none."""
+    for text in texts:
+        mentioned = re.search(r"arXiv:\s*(\S+)", text, re.IGNORECASE)
+        found = clean_arxiv(mentioned.group(1) if mentioned else text)
+        if found:
+            return found
+    return ""

@@ -16,14 +16,12 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from ..lines import write_atomically
+from ..parse import split_front_matter
 from ..source_ids import normalise_source_id, other_ids
 from ..vault import write_new
 from .paper import Paper, title_key
 
-FIELDS = ("title", "authors", "published", "venue", "url", "doi", "pdf")
 FILES_DIR = "sources/files"  # where PDFs from outside the vault are copied
 
 
@@ -93,11 +91,13 @@ class Shelf:
     def _update(self, path: str, paper: Paper) -> Written:
         full = self.root / path
         text = full.read_text(encoding="utf-8")
-        meta, head, body = split(text)
-        missing = {k: v for k, v in _values(paper, None).items() if _blank(meta.get(k))}
+        meta, body, body_line = split_front_matter(text, path, [])
+        head = _closing_line_start(text, body_line)
+        values = _values(paper, None)
+        missing = {k: v for k, v in values.items() if _blank(meta.get(k))}
         kept = [
             f"{k}: the page says {meta[k]!r}, {paper.origin} says {v!r}"
-            for k, v in _values(paper, None).items()
+            for k, v in values.items()
             if k in ("title", "doi") and not _blank(meta.get(k)) and _differs(meta[k], v)
         ]
         if paper.pdf and _blank(meta.get("pdf")):
@@ -134,18 +134,13 @@ class Shelf:
         return target
 
 
-def split(text: str) -> tuple[dict, int | None, str]:
-    """Front matter, the offset of its closing '---' (None if it has none) and the body."""
-    match = re.match(r"---[ \t]*\r?\n(.*?\r?\n)?(?=(?:---|\.\.\.)[ \t]*(?:\r?\n|$))", text, re.S)
-    if not match:
-        return {}, None, text
-    try:
-        meta = yaml.safe_load(match.group(1) or "") or {}
-    except yaml.YAMLError:
-        meta = {}
-    end = match.end()
-    body = text[end:].split("\n", 1)[1] if "\n" in text[end:] else ""
-    return (meta if isinstance(meta, dict) else {}), end, body
+def _closing_line_start(text: str, body_line: int) -> int | None:
+    """Where the front matter's closing '---' starts in `text`, given the body's first line
+    as `parse.split_front_matter` counts it (1: the file has no front matter)."""
+    if body_line <= 1:
+        return None
+    line_ends = [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+    return line_ends[body_line - 3]  # the end of the line before the closing one
 
 
 def _values(paper: Paper, pdf: str | None) -> dict[str, object]:

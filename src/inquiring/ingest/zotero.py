@@ -17,7 +17,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from ..parse import Problem
-from .paper import Paper, clean_arxiv, clean_doi
+from .paper import Paper, arxiv_in, clean_doi
 
 SKIPPED_TYPES = ("note", "attachment", "annotation")
 VENUE_FIELDS = ("publicationTitle", "proceedingsTitle", "conferenceName", "bookTitle",
@@ -74,13 +74,9 @@ def _paper(key: str, f: dict[str, str], authors: list[str], pdf: Path | None, ci
     extra = f.get("extra", "")
     found = re.search(r"^\s*Citation Key:\s*(\S+)", extra, re.MULTILINE | re.IGNORECASE)
     citekey = f.get("citationKey") or cite or (found.group(1) if found else "")
-    arxiv = ""
-    for text in (extra, f.get("archiveID", ""), f.get("url", ""), f.get("number", "")):
-        found = re.search(r"arXiv:\s*(\S+)", text, re.IGNORECASE)
-        arxiv = arxiv or clean_arxiv(found.group(1) if found else text)
+    fields = ("archiveID", "url", "number", "DOI")
+    arxiv = arxiv_in(extra, *(f.get(name, "") for name in fields))
     doi = clean_doi(f.get("DOI", ""))
-    if doi.startswith("10.48550/arxiv."):
-        arxiv, doi = arxiv or doi.removeprefix("10.48550/arxiv."), ""
     date = re.match(r"(\d{4})-(\d{2})-(\d{2})", f.get("date", ""))
     published = "-".join(p for p in date.groups() if p != "00") if date else ""
     return Paper(
