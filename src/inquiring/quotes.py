@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from .text import join_broken_words
+from .text import FOOTNOTE_DEF, join_broken_words
 
 MIN_QUOTE = 12  # characters, after normalising
 FUZZY_THRESHOLD = 90.0  # rapidfuzz partial_ratio of the best contiguous span, 0 to 100
@@ -65,9 +65,11 @@ def normalise(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-# A paper's pages, normalised once for all its quotes: `doctor` checks every quote of every
-# draft, and normalising a 40-page paper costs about 20 ms a quote.
-_normalised_page = functools.lru_cache(maxsize=1024)(normalise)
+@functools.lru_cache(maxsize=1024)
+def _folded_page(text: str) -> str:
+    """A page normalised and case-folded once for all its quotes: `doctor` checks every quote
+    of every draft, and normalising a 40-page paper costs about 20 ms a quote."""
+    return normalise(text).casefold()
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ class QuoteCheck:
 
 def check(quote: str, pages: list[str], page: int | None = None) -> QuoteCheck:
     """Whether `quote` stands in the page text; the claimed `page` is tried first."""
-    wanted = normalise(quote).strip("\"' ")
+    wanted = normalise(quote).strip("\"' ").casefold()
     if len(wanted) < MIN_QUOTE:
         return QuoteCheck(False, None, 0.0, f"the quote is shorter than {MIN_QUOTE} characters")
     if not pages:
@@ -89,19 +91,19 @@ def check(quote: str, pages: list[str], page: int | None = None) -> QuoteCheck:
     if page and 1 <= page <= len(pages):
         order.remove(page)
         order.insert(0, page)
-    texts = {n: _normalised_page(pages[n - 1]) for n in order}
+    texts = {n: _folded_page(pages[n - 1]) for n in order}
     for n in order:
-        if wanted.casefold() in texts[n].casefold():
+        if wanted in texts[n]:
             return _found(n, 100.0, page)
     # A quote may run over a page break; then join each page with the next.
     best_n, best, span = 0, 0.0, ""
     for n in order:
-        joined = (texts[n] + (" " + texts[n + 1] if n < len(pages) else "")).casefold()
-        found = fuzz.partial_ratio_alignment(wanted.casefold(), joined)
+        joined = texts[n] + (" " + texts[n + 1] if n < len(pages) else "")
+        found = fuzz.partial_ratio_alignment(wanted, joined)
         if found is not None and found.score > best:
             best_n, best = n, found.score
             span = _whole_words(joined, found.dest_start, found.dest_end)
-    if best >= FUZZY_THRESHOLD and _same_words(wanted.casefold(), span):
+    if best >= FUZZY_THRESHOLD and _same_words(wanted, span):
         return _found(best_n, best, page)
     return QuoteCheck(False, None, best, "the quote is not in the paper's text")
 
@@ -150,25 +152,34 @@ class Evidence:
     line: int = 0  # the footnote's line in the body, 1-based (0: not read from a body)
 
 
+def place(page: int) -> str:
+    """Where a quote stands, as a footnote and a page say it: 'p. 4', or 'abstract'."""
+    return "abstract" if page == ABSTRACT else f"p. {page}"
+
+
 def footnote(label: str, ev: Evidence) -> str:
     """The footnote line that carries a sentence's evidence: '(p. 4)', or '(abstract)'."""
     quote = _SPACE.sub(" ", ev.quote).strip().replace('"', "'")
-    where = "abstract" if ev.page == ABSTRACT else f"p. {ev.page}"
-    return f'[^{label}]: "{quote}" ({where})'
+    return f'[^{label}]: "{quote}" ({place(ev.page)})'
 
 
-_FOOTNOTE = re.compile(
-    r'^\[\^(?P<label>[^\]\s]+)\]:\s*"(?P<quote>.*)"\s*'
-    r"\((?:p\.\s*(?P<page>\d+)|(?P<abstract>abstract))\)\s*$"
-)
+_EVIDENCE = re.compile(r'"(?P<quote>.*)"\s*\((?:p\.\s*(?P<page>\d+)|(?P<abstract>abstract))\)')
+
+
+def evidence(text: str, line: int = 0) -> Evidence | None:
+    """The quote and page a footnote's text holds ('"…" (p. 4)'), or None if it holds none."""
+    match = _EVIDENCE.fullmatch(text.strip())
+    if match is None:
+        return None
+    page = ABSTRACT if match["abstract"] else int(match["page"])
+    return Evidence(match["quote"], page, line)
 
 
 def evidence_in(body: str) -> dict[str, Evidence]:
     """Footnote label → its quote and page, for every evidence footnote in a note's body."""
     found: dict[str, Evidence] = {}
     for number, line in enumerate(body.splitlines(), 1):
-        match = _FOOTNOTE.match(line.strip())
-        if match:
-            page = ABSTRACT if match["abstract"] else int(match["page"])
-            found[match["label"]] = Evidence(match["quote"], page, number)
+        definition = FOOTNOTE_DEF.match(line.strip())
+        if definition and (ev := evidence(definition.group(2), number)) is not None:
+            found[definition.group(1)] = ev
     return found

@@ -24,8 +24,8 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
+from .. import quotes
 from ..parse import URL_SCHEME, Link
-from ..quotes import ABSTRACT, evidence_in
 from ..text import (
     BLOCK_ID,
     CALLOUT,
@@ -292,11 +292,6 @@ def _render_footnote_ref(tokens: list[Token], idx: int, options: OptionsDict, en
     )
 
 
-def _evidence_place(page: int) -> str:
-    """Where a quote stands: 'p. 4', or 'abstract' for one from the source page's abstract."""
-    return "abstract" if page == ABSTRACT else f"p. {page}"
-
-
 def _footnote_anchor(label: str, env: EnvType) -> str:
     """A footnote's anchor, told apart from the same label in an embedded note's footnotes."""
     return env.get("footnote_prefix", "") + (_anchor(label) or "x")
@@ -326,12 +321,12 @@ def _footnote_tail(state: StateCore) -> None:
             back = f'class="footnote-back" href="#fnref-{anchor}" title="Back to the text"'
             shown = f"<a {back}>{shown}</a>"
         tokens.append(_html(f'<li id="fn-{anchor}">{shown} '))
-        evidence = evidence_in(f"[^{label}]: {text}").get(label)
+        evidence = quotes.evidence(text.split("\n", 1)[0])
         if evidence is not None:  # a quote is the paper's words: shown as text, never markup
             tokens.append(
                 _html(
                     f'<q class="evidence">{html.escape(evidence.quote)}</q> '
-                    f'<span class="evidence-page">{_evidence_place(evidence.page)}</span>'
+                    f'<span class="evidence-page">{quotes.place(evidence.page)}</span>'
                 )
             )
         else:
