@@ -21,7 +21,7 @@ import yaml
 
 from ..lines import wikilink
 from ..quotes import ABSTRACT, Evidence, QuoteCheck, check, footnote
-from ..text import HTML, WIKILINK, slugify
+from ..text import FOOTNOTE, HTML, WIKILINK, slugify
 from ..vault import write_new
 
 if TYPE_CHECKING:
@@ -280,7 +280,7 @@ def to_markdown(note: NoteDraft, paper: Reading, writer: str, today: dt.date) ->
 
 def _one_line(text: str) -> str:
     """A sentence as it may stand in a note: one line, no HTML, no footnote marks."""
-    text = re.sub(r"\[\^[^\]]*\]", "", HTML.sub(" ", text))
+    text = FOOTNOTE.sub("", HTML.sub(" ", text))
     return " ".join(text.split())
 
 
